@@ -1,0 +1,1 @@
+export { DemoRequestError } from './errors';

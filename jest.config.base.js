@@ -1,0 +1,9 @@
+// Shared jest settings: TypeScript through SWC (fast, no type-check; `pnpm typecheck` does that),
+// CommonJS so native addons (onnxruntime-node, sharp) and tfjs load without --experimental-vm-modules.
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+};

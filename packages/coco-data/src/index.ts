@@ -1,0 +1,1 @@
+export { CocoFormatError } from './errors';

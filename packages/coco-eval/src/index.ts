@@ -1,0 +1,1 @@
+export { CocoEvalInputError } from './errors';

@@ -1,0 +1,2 @@
+export { describeValue } from './describe-value';
+export { normaliseCause, TasamError, type TasamErrorOptions } from './tasam-error';

@@ -1,0 +1,1 @@
+export { HypernetConfigError } from './errors';

@@ -1,0 +1,1 @@
+export { LoraShapeError } from './errors';

@@ -1,0 +1,2 @@
+export { SamModelMissingError } from './errors';
+export { locateSamModels, runtimeVersions, type SamModelFiles } from './model-files';
