@@ -1,7 +1,7 @@
 import { TasamError } from '@tasam/errors';
 import { Command, CommanderError } from 'commander';
 import { type CliIO, processIO, writeLine } from './cli-context';
-import { doctorCommand } from './commands/doctor';
+import { commandFactories } from './commands';
 import { ExitCode } from './exit-codes';
 
 const version = (require('../package.json') as { version: string }).version;
@@ -17,7 +17,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  program.addCommand(doctorCommand(io, setExitCode));
+  for (const factory of commandFactories) program.addCommand(factory(io, setExitCode));
   for (const command of program.commands) {
     command
       .exitOverride()
