@@ -1,38 +1,78 @@
 import { TasamError } from '@tasam/errors';
 import { Command, CommanderError } from 'commander';
 import { type CliIO, processIO, writeLine } from './cli-context';
-import { commandFactories } from './commands';
+import { type CommandFactory, commandFactories } from './commands';
+import { InterruptedError } from './errors/interrupted-error';
 import { ExitCode } from './exit-codes';
 
 const version = (require('../package.json') as { version: string }).version;
 
+/** `tasam lora inspect`: the names from the root down to `command`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Gives `command` and every command below it the runner's behaviour: errors are thrown (never
+ * `process.exit`), output goes through `io`, and a usage error prints one line, the usage and a hint.
+ * Applied after all factories ran, so it also reaches nested commands (`lora inspect`) that a factory built
+ * with `new Command()`, which do not inherit settings from their parent.
+ */
+function applyRunnerSettings(command: Command, io: CliIO): void {
+  command.exitOverride().configureOutput({
+    writeOut: (text) => io.stdout.write(text),
+    writeErr: (text) => io.stderr.write(text),
+  });
+  const usage = command.createHelp().commandUsage(command);
+  command.showHelpAfterError(`Usage: ${usage}\n(run \`${commandPath(command)} --help\` for details)`);
+  for (const sub of command.commands) applyRunnerSettings(sub, io);
+}
+
 /** Builds the `tasam` command tree. Each subcommand lives in its own module under commands/. */
-export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
+export function buildProgram(
+  io: CliIO,
+  setExitCode: (code: number) => void,
+  factories: readonly CommandFactory[] = commandFactories,
+): Command {
   const program = new Command('tasam')
     .description('Task-aware Segment Anything: type a task, get the masks it asks for.')
     .version(version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    })
-    .exitOverride();
-  for (const factory of commandFactories) program.addCommand(factory(io, setExitCode));
-  for (const command of program.commands) {
-    command
-      .exitOverride()
-      .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) });
-    command.showHelpAfterError('(run `tasam ' + command.name() + ' --help` for usage)');
-  }
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
+        'Environment: TASAM_CACHE (cache root, default ~/.cache/tasam), TASAM_COCO (COCO directory), NO_COLOR.',
+      ].join('\n'),
+    );
+  for (const factory of factories) program.addCommand(factory(io, setExitCode));
+  applyRunnerSettings(program, io);
   return program;
 }
 
+/** Node's own I/O errors (ENOENT, EACCES...) already name the path; print them without a stack. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return (
+    error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error
+  );
+}
+
 /** Runs the CLI and resolves to its exit code; never calls process.exit itself. */
-export async function runCli(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIO = processIO(),
+  factories: readonly CommandFactory[] = commandFactories,
+): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    factories,
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -48,7 +88,11 @@ export async function runCli(argv: string[], io: CliIO = processIO()): Promise<n
       }
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (TasamError.isInstance(error)) {
+    if (error instanceof InterruptedError) {
+      writeLine(io.stderr, `tasam: ${error.message}`);
+      return error.exitCode;
+    }
+    if (TasamError.isInstance(error) || isSystemError(error)) {
       writeLine(io.stderr, `tasam: ${error.message}`);
       return ExitCode.failure;
     }
