@@ -54,8 +54,14 @@ export function buildProgram(
 
 /** Node's own I/O errors (ENOENT, EACCES...) already name the path; print them without a stack. */
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  // Duck-typed: errors from Node's internals may come from another realm (jest), where instanceof fails.
+  const candidate = error as Partial<NodeJS.ErrnoException> | null;
   return (
-    error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.code === 'string' &&
+    typeof candidate.syscall === 'string' &&
+    typeof candidate.message === 'string'
   );
 }
 
@@ -78,14 +84,8 @@ export async function runCli(
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // help and version "errors" are successful exits; everything else commander raises is a usage error.
-      if (
-        error.code === 'commander.helpDisplayed' ||
-        error.code === 'commander.version' ||
-        error.code === 'commander.help'
-      ) {
-        return ExitCode.ok;
-      }
+      // --help and --version end with exit code 0; everything else commander raises is a usage error,
+      // including help printed because a command group was run without its subcommand.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     if (error instanceof InterruptedError) {
