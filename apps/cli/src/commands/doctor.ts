@@ -2,6 +2,7 @@ import { arch, platform } from 'node:os';
 import { locateSamModels, runtimeVersions } from '@tasam/sam-runtime';
 import { Command } from 'commander';
 import pc from 'picocolors';
+import { type CacheReport, formatBytes, measureCache } from '../cache-usage';
 import { type CliIO, useColor, writeLine } from '../cli-context';
 import { ExitCode } from '../exit-codes';
 
@@ -11,8 +12,24 @@ export interface DoctorCheck {
   detail: string;
 }
 
+function cacheChecks(cache: CacheReport): DoctorCheck[] {
+  const total = cache.files === 0 ? 'empty' : `${formatBytes(cache.bytes)} in ${cache.files} files`;
+  return [
+    {
+      name: 'cache',
+      ok: cache.writable,
+      detail: `${cache.root} (${cache.writable ? total : 'not writable; set TASAM_CACHE to a writable directory'})`,
+    },
+    ...cache.kinds.map((usage) => ({
+      name: `cache/${usage.kind}`,
+      ok: true,
+      detail: usage.files === 0 ? 'empty' : `${formatBytes(usage.bytes)} in ${usage.files} files`,
+    })),
+  ];
+}
+
 /** Everything `tasam` needs at run time, checked without network access. */
-export function runDoctorChecks(): DoctorCheck[] {
+export function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): DoctorCheck[] {
   const versions = runtimeVersions();
   const checks: DoctorCheck[] = [
     { name: 'node', ok: Number(process.versions.node.split('.')[0]) >= 20, detail: process.version },
@@ -30,32 +47,35 @@ export function runDoctorChecks(): DoctorCheck[] {
   } catch (error) {
     checks.push({ name: 'sam models', ok: false, detail: (error as Error).message });
   }
+  checks.push(...cacheChecks(measureCache(env)));
   return checks;
 }
 
 export function doctorCommand(io: CliIO, setExitCode: (code: number) => void): Command {
   return new Command('doctor')
-    .description('check the runtime, native bindings and bundled models')
+    .description('check the runtime, native bindings, bundled models and the cache (what is there, its size)')
     .option('--json', 'print the checks as JSON on stdout')
-    .addHelpText('after', '\nExample:\n  $ tasam doctor --json')
+    .addHelpText('after', '\nExamples:\n  $ tasam doctor\n  $ TASAM_CACHE=/scratch/tasam tasam doctor --json')
     .action((options: { json?: boolean }) => {
-      const checks = runDoctorChecks();
+      const checks = runDoctorChecks(io.env);
       const healthy = checks.every((check) => check.ok);
       if (options.json) {
-        writeLine(io.stdout, JSON.stringify({ ok: healthy, checks }));
+        writeLine(io.stdout, JSON.stringify({ ok: healthy, checks, cache: measureCache(io.env) }));
       } else {
         const color = useColor(io.stdout, io.env);
         for (const check of checks) {
-          const mark = check.ok ? (color ? pc.green('ok ') : 'ok ') : color ? pc.red('MISSING') : 'MISSING';
-          writeLine(io.stdout, `${mark} ${check.name.padEnd(18)} ${check.detail}`);
+          const mark = check.ok ? 'ok  ' : 'FAIL';
+          const painted = color ? (check.ok ? pc.green(mark) : pc.red(mark)) : mark;
+          writeLine(io.stdout, `${painted} ${check.name.padEnd(18)} ${check.detail}`);
         }
       }
       if (!healthy) {
-        const missing = checks.filter((check) => !check.ok).map((check) => check.name);
-        writeLine(
-          io.stderr,
-          `tasam doctor: missing ${missing.join(', ')}; run \`pnpm install\` at the repository root`,
-        );
+        const failed = checks.filter((check) => !check.ok).map((check) => check.name);
+        // A missing model or binding comes from an incomplete install; an unwritable cache does not.
+        const hint = failed.some((name) => name !== 'cache')
+          ? '; run `pnpm install` at the repository root'
+          : '';
+        writeLine(io.stderr, `tasam doctor: failed ${failed.join(', ')}${hint}`);
         setExitCode(ExitCode.failure);
       }
     });
