@@ -1,1 +1,2 @@
-export { CocoFormatError } from './errors';
+export * from './errors';
+export * from './mask';

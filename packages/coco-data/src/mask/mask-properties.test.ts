@@ -1,0 +1,84 @@
+// Property checks of the mask API against plain per-pixel arithmetic on random masks.
+import { decodeMask, encodeMask } from './encode';
+import { rleIou } from './iou';
+import { rleArea, rleToBbox } from './measure';
+import { mergeRles } from './merge';
+import { compressRle, decompressRle } from './string-codec';
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function randomMask(random: () => number, h: number, w: number, density: number): Uint8Array {
+  // Blobby masks: a few random rectangles, plus sparse noise, so runs of all lengths occur.
+  const mask = new Uint8Array(h * w);
+  for (let r = 0; r < 3; r++) {
+    const x0 = Math.floor(random() * w);
+    const y0 = Math.floor(random() * h);
+    const x1 = Math.min(w, x0 + Math.floor(random() * w));
+    const y1 = Math.min(h, y0 + Math.floor(random() * h));
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
+  }
+  for (let i = 0; i < mask.length; i++) if (random() < density) mask[i] ^= 1;
+  return mask;
+}
+
+describe('mask API on random masks', () => {
+  const random = lcg(7);
+  const cases = Array.from({ length: 40 }, (_, i) => {
+    const h = 1 + Math.floor(random() * 30);
+    const w = 1 + Math.floor(random() * 30);
+    return { h, w, a: randomMask(random, h, w, i % 3 === 0 ? 0 : 0.05), b: randomMask(random, h, w, 0.02) };
+  });
+
+  it('encode, decode and the string codec round-trip', () => {
+    for (const { h, w, a } of cases) {
+      const rle = encodeMask(a, h, w);
+      expect(decodeMask(rle)).toEqual(a);
+      expect(decodeMask(decompressRle(compressRle(rle)))).toEqual(a);
+    }
+  });
+
+  it('area, bbox, merge and IoU agree with per-pixel counts', () => {
+    for (const { h, w, a, b } of cases) {
+      const ra = encodeMask(a, h, w);
+      const rb = encodeMask(b, h, w);
+      let areaA = 0;
+      let inter = 0;
+      let union = 0;
+      let x0 = w;
+      let y0 = h;
+      let x1 = -1;
+      let y1 = -1;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const i = y * w + x;
+          if (a[i]) {
+            areaA++;
+            x0 = Math.min(x0, x);
+            y0 = Math.min(y0, y);
+            x1 = Math.max(x1, x);
+            y1 = Math.max(y1, y);
+          }
+          if (a[i] && b[i]) inter++;
+          if (a[i] || b[i]) union++;
+        }
+      }
+      expect(rleArea(ra)).toBe(areaA);
+      if (areaA > 0) expect(rleToBbox(ra)).toEqual([x0, y0, x1 - x0 + 1, y1 - y0 + 1]);
+      expect(rleArea(mergeRles([ra, rb]))).toBe(union);
+      expect(rleArea(mergeRles([ra, rb], true))).toBe(inter);
+      const or = new Uint8Array(h * w).map((_, i) => a[i] | b[i]);
+      expect(decodeMask(mergeRles([ra, rb]))).toEqual(or);
+      const [iou] = rleIou([ra], [rb], [0]);
+      if (inter > 0) expect(iou).toBeCloseTo(inter / union, 12);
+      else expect(iou).toBe(0);
+      const [crowd] = rleIou([ra], [rb], [1]);
+      if (inter > 0) expect(crowd).toBeCloseTo(inter / areaA, 12);
+    }
+  });
+});
