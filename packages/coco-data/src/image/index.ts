@@ -1,0 +1,1 @@
+export { loadImageRgb, type RgbImage } from './load-image';
