@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ExecutionProviderError, ModelLoadError } from './errors';
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+/** How onnxruntime sessions are created. Every field has a sensible CPU default. */
+export interface SessionConfig {
+  /** 'cpu' (default), or 'cuda' / 'tensorrt' / 'webgpu' where this onnxruntime-node build has them. */
+  executionProvider?: string;
+  /** Threads inside one operator (onnxruntime's intra-op pool); default: onnxruntime's choice (all cores). */
+  intraOpThreads?: number;
+  /** onnxruntime graph optimisation level; default 'all'. */
+  graphOptimizationLevel?: GraphOptimizationLevel;
+  /**
+   * When set, the graph optimised by onnxruntime is saved here on first use and later sessions load it with
+   * optimisation disabled (faster session start). Keyed by model digest, onnxruntime version, level and provider.
+   */
+  optimizedModelDir?: string;
+}
+
+/** The execution providers this onnxruntime-node build can load on this machine. */
+export function availableExecutionProviders(): string[] {
+  return ort.listSupportedBackends().map((backend) => backend.name);
+}
+
+function assertProvider(provider: string): void {
+  const available = availableExecutionProviders();
+  if (!available.includes(provider)) throw new ExecutionProviderError(provider, available);
+}
+
+/**
+ * Creates an onnxruntime session for `model` (a path or the model bytes). `name` identifies the model in
+ * errors and cache files; `digest` (content hash) is required for the optimised-model cache.
+ */
+export async function createSession(
+  model: string | Uint8Array,
+  name: string,
+  config: SessionConfig = {},
+  digest?: string,
+): Promise<ort.InferenceSession> {
+  const provider = config.executionProvider ?? 'cpu';
+  assertProvider(provider);
+  const level = config.graphOptimizationLevel ?? 'all';
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: level,
+    // Warnings (e.g. pruned initializers) would clutter stderr of the CLI; errors still surface as exceptions.
+    logSeverityLevel: 3,
+    ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
+  };
+  const open = async (source: string | Uint8Array, extra: ort.InferenceSession.SessionOptions = {}) => {
+    try {
+      return typeof source === 'string'
+        ? await ort.InferenceSession.create(source, { ...options, ...extra })
+        : await ort.InferenceSession.create(source, { ...options, ...extra });
+    } catch (cause) {
+      const message = (cause as Error).message ?? String(cause);
+      if (provider !== 'cpu' && message.toLowerCase().includes(provider)) {
+        throw new ExecutionProviderError(provider, ['cpu'], { cause });
+      }
+      throw new ModelLoadError(
+        typeof source === 'string' ? source : name,
+        `onnxruntime cannot load it: ${message}`,
+        {
+          cause,
+        },
+      );
+    }
+  };
+  if (!config.optimizedModelDir || !digest || level === 'disabled') return open(model);
+
+  const version = ort.env.versions.node ?? 'unknown';
+  const file = join(
+    config.optimizedModelDir,
+    `${name}-${digest.slice(0, 16)}-ort${version}-${level}-${provider}.onnx`,
+  );
+  if (existsSync(file)) {
+    try {
+      return await open(file, { graphOptimizationLevel: 'disabled' });
+    } catch {
+      rmSync(file, { force: true }); // unreadable cache entry: rebuild it below
+    }
+  }
+  mkdirSync(config.optimizedModelDir, { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  const session = await open(model, { optimizedModelFilePath: temporary });
+  try {
+    renameSync(temporary, file);
+  } catch {
+    rmSync(temporary, { force: true }); // the cache is an optimisation; the session itself is fine
+  }
+  return session;
+}
