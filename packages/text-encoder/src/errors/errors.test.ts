@@ -1,5 +1,5 @@
 import { TasamError } from '@tasam/errors';
-import { TextEncoderInputError } from './errors';
+import { TextEncoderInputError } from './text-encoder-input-error';
 
 describe('TextEncoderInputError', () => {
   it('names the input and the problem under a stable code', () => {
