@@ -1,1 +1,4 @@
-module.exports = { ...require('../../jest.config.base.js') };
+module.exports = {
+  ...require('../../jest.config.base.js'),
+  testEnvironment: '<rootDir>/test/native-typed-arrays-environment.js',
+};
