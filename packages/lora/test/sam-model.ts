@@ -52,14 +52,16 @@ export interface PointPrompt {
 /** sam.onnx feeds for one prompt; a (0,0) pad point with label -1 is appended as Meta's example does. */
 export function decoderFeeds(embedding: Float32Array, prompt: PointPrompt): Record<string, Tensor> {
   const points = [...prompt.points, [0, 0, -1] as [number, number, number]];
+  const coords = new Float32Array(points.length * 2);
+  const labels = new Float32Array(points.length);
+  points.forEach(([x, y, label], k) => {
+    coords.set([x, y], 2 * k);
+    labels[k] = label;
+  });
   return {
     image_embeddings: new Tensor('float32', embedding, [1, 256, 64, 64]),
-    point_coords: new Tensor('float32', Float32Array.from(points.flatMap(([x, y]) => [x, y])), [
-      1,
-      points.length,
-      2,
-    ]),
-    point_labels: new Tensor('float32', Float32Array.from(points.map(([, , l]) => l)), [1, points.length]),
+    point_coords: new Tensor('float32', coords, [1, points.length, 2]),
+    point_labels: new Tensor('float32', labels, [1, points.length]),
     mask_input: new Tensor('float32', new Float32Array(256 * 256), [1, 1, 256, 256]),
     has_mask_input: new Tensor('float32', Float32Array.of(0), [1]),
     orig_im_size: new Tensor('float32', Float32Array.of(768, 1024), [2]),
