@@ -1,1 +1,61 @@
-export { HypernetConfigError } from './errors';
+export { AdamW, type AdamWOptions, DEFAULT_ADAMW, learningRate } from './adamw';
+export {
+  CHECKPOINT_FORMAT,
+  type CheckpointExpectation,
+  checkCompatible,
+  decodeHypernet,
+  type EncodeOptions,
+  encodeHypernet,
+  loadHypernet,
+  saveHypernet,
+} from './checkpoint';
+export {
+  CheckpointFormatError,
+  CheckpointMismatchError,
+  CheckpointNotFoundError,
+  HypernetConfigError,
+  TrainingDataError,
+} from './errors';
+export {
+  DEFAULT_HYPERNET_CONFIG,
+  type HypernetConfig,
+  type HypernetTarget,
+  resolveConfig,
+  targetParts,
+} from './hypernet-config';
+export { type ForwardOptions, Hypernetwork, type TargetLoraTensors } from './hypernetwork';
+export { type LossPoint, lossCurveSvg, smooth } from './loss-curve';
+export {
+  DEFAULT_LOSS_WEIGHTS,
+  type LossParts,
+  type LossWeights,
+  maskLosses,
+  samLoss,
+  trueIou,
+} from './losses';
+export { mixSeed, Rng } from './rng';
+export { defaultCheckpointPath, type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
+export { type HypernetBackend, tf, useBackend } from './tf';
+export {
+  type BatchLora,
+  disposeTfTrunk,
+  type HeadWeightsLike,
+  TfHeads,
+  type TfTrunk,
+  toTfTrunk,
+  transposeUpscaled,
+} from './tf-heads';
+export {
+  DEFAULT_TRAIN_OPTIONS,
+  type StepRecord,
+  type TrainingBatch,
+  type TrainingData,
+  type TrainingSample,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  type TrainRun,
+  train,
+  trainStep,
+} from './trainer';
+export { TrainingCheckpoints, type TrainingState } from './training-checkpoints';

@@ -1,0 +1,154 @@
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  readFileBytes,
+  tensorAsFloat32,
+  writeFileAtomic,
+} from '@tasam/lora';
+import { CheckpointFormatError, CheckpointMismatchError } from './errors';
+import { float16Bytes } from './float16';
+import { type HypernetConfig, type HypernetTarget, resolveConfig } from './hypernet-config';
+import { Hypernetwork } from './hypernetwork';
+
+export const CHECKPOINT_FORMAT = 'tasam-hypernet';
+export const CHECKPOINT_VERSION = '1';
+
+/** What a caller requires of a checkpoint; any field given is compared with the stored config. */
+export interface CheckpointExpectation {
+  textEncoderId?: string;
+  targets?: readonly HypernetTarget[];
+  rank?: number;
+  alpha?: number;
+}
+
+export interface EncodeOptions {
+  /** F16 halves the file (the shipped default); training checkpoints use F32. */
+  dtype?: 'F32' | 'F16';
+  /** Extra string metadata (e.g. training command, validation numbers). */
+  metadata?: Record<string, string>;
+}
+
+function float32Bytes(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+}
+
+/** Named float arrays → safetensors bytes (F32 or F16). */
+export function encodeArrays(
+  arrays: ReadonlyMap<string, Float32Array>,
+  shapes: ReadonlyMap<string, number[]>,
+  dtype: 'F32' | 'F16',
+  metadata: Record<string, string>,
+): Uint8Array {
+  const entries: [string, { dtype: string; shape: number[]; data: Uint8Array }][] = [];
+  for (const [name, values] of arrays) {
+    const shape = shapes.get(name) ?? [values.length];
+    entries.push([
+      name,
+      { dtype, shape, data: dtype === 'F16' ? float16Bytes(values) : float32Bytes(values) },
+    ]);
+  }
+  return encodeSafetensors(entries, metadata);
+}
+
+/** A hypernetwork as one safetensors file: its weights plus its config in `__metadata__`. */
+export function encodeHypernet(net: Hypernetwork, options: EncodeOptions = {}): Uint8Array {
+  return encodeArrays(net.toArrays(), Hypernetwork.parameterShapes(net.config), options.dtype ?? 'F32', {
+    ...options.metadata,
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    config: JSON.stringify(net.config),
+  });
+}
+
+/** Throws CheckpointMismatchError unless `config` matches every field of `expect`. */
+export function checkCompatible(config: HypernetConfig, expect: CheckpointExpectation, source: string): void {
+  if (expect.textEncoderId !== undefined && expect.textEncoderId !== config.textEncoderId) {
+    throw new CheckpointMismatchError(source, 'text encoder', config.textEncoderId, expect.textEncoderId);
+  }
+  if (expect.rank !== undefined && expect.rank !== config.rank) {
+    throw new CheckpointMismatchError(source, 'rank', config.rank, expect.rank);
+  }
+  if (expect.alpha !== undefined && expect.alpha !== config.alpha) {
+    throw new CheckpointMismatchError(source, 'alpha', config.alpha, expect.alpha);
+  }
+  if (expect.targets !== undefined) {
+    const key = (ts: readonly HypernetTarget[]) =>
+      ts.map((t) => `${t.path}[${t.outFeatures},${t.inFeatures}]`);
+    const stored = key(config.targets);
+    const wanted = key(expect.targets);
+    if (stored.join('|') !== wanted.join('|')) {
+      throw new CheckpointMismatchError(source, 'targets', stored, wanted);
+    }
+  }
+}
+
+/** Reads the config and weights of a checkpoint, checking format, shapes and the caller's expectations. */
+export function decodeHypernet(
+  bytes: Uint8Array,
+  source = 'hypernet checkpoint',
+  expect: CheckpointExpectation = {},
+): { net: Hypernetwork; metadata: Record<string, string> } {
+  let contents: ReturnType<typeof decodeSafetensors>;
+  try {
+    contents = decodeSafetensors(bytes, source);
+  } catch (cause) {
+    throw new CheckpointFormatError(source, 'not a valid safetensors file', { cause });
+  }
+  const { metadata, tensors } = contents;
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointFormatError(
+      source,
+      `metadata.format is ${JSON.stringify(metadata.format)}, not ${CHECKPOINT_FORMAT}`,
+    );
+  }
+  if (metadata.version !== CHECKPOINT_VERSION) {
+    throw new CheckpointFormatError(
+      source,
+      `unsupported checkpoint version ${JSON.stringify(metadata.version)}`,
+    );
+  }
+  let config: HypernetConfig;
+  try {
+    config = resolveConfig(JSON.parse(metadata.config ?? ''));
+  } catch (cause) {
+    throw new CheckpointFormatError(source, 'metadata.config is missing or invalid', { cause });
+  }
+  checkCompatible(config, expect, source);
+  const arrays = new Map<string, Float32Array>();
+  for (const [name, shape] of Hypernetwork.parameterShapes(config)) {
+    const tensor = tensors.get(name);
+    if (!tensor) throw new CheckpointFormatError(source, `tensor ${name} is missing`);
+    if (tensor.shape.join(',') !== shape.join(',')) {
+      throw new CheckpointFormatError(
+        source,
+        `tensor ${name} has shape [${tensor.shape}], expected [${shape}]`,
+      );
+    }
+    const values = tensorAsFloat32(tensor);
+    if (!values)
+      throw new CheckpointFormatError(source, `tensor ${name} has non-float dtype ${tensor.dtype}`);
+    arrays.set(name, values);
+  }
+  return { net: Hypernetwork.fromArrays(config, arrays), metadata };
+}
+
+export async function saveHypernet(
+  path: string,
+  net: Hypernetwork,
+  options: EncodeOptions = {},
+): Promise<void> {
+  await writeFileAtomic(path, encodeHypernet(net, options));
+}
+
+export async function loadHypernet(
+  path: string,
+  expect: CheckpointExpectation = {},
+): Promise<{ net: Hypernetwork; metadata: Record<string, string> }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFileBytes(path);
+  } catch (cause) {
+    throw new CheckpointFormatError(path, 'cannot read the file', { cause });
+  }
+  return decodeHypernet(bytes, path, expect);
+}

@@ -1,0 +1,123 @@
+import { tf } from './tf';
+
+export interface LossWeights {
+  /** Weight of the focal term (SAM: 20). */
+  focal: number;
+  dice: number;
+  /** Weight of the IoU-head MSE. */
+  iou: number;
+  /** Weight of the L2 penalty on generated A and B. */
+  loraL2: number;
+}
+
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = { focal: 20, dice: 1, iou: 1, loraL2: 1e-3 };
+
+/** What each sample in a batch asks of the heads. */
+export interface SampleTargets {
+  /** Target masks in the letterboxed 256x256 low-res frame, [n, P] as 0/1. */
+  masks: tf.Tensor2D;
+  /** Single-point prompts train the best of multimask outputs 1-3, the others output 0. */
+  multimask: boolean[];
+  /** Negative samples (the task names another category): empty mask, IoU 0. */
+  negative: boolean[];
+}
+
+export interface LossParts {
+  total: tf.Scalar;
+  /** Plain numbers for logging. */
+  values: { total: number; mask: number; focal: number; dice: number; iou: number; l2: number };
+  /** Index of the mask each sample was trained on. */
+  chosen: number[];
+}
+
+/**
+ * Per-mask focal (alpha 0.25, gamma 2) and dice losses, both [n, 4], of logits [n, P, 4] against targets [n, P].
+ * BCE is written as softplus(x) - x·t, which is stable for large |x|.
+ */
+export function maskLosses(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+): { focal: tf.Tensor2D; dice: tf.Tensor2D } {
+  const t = tf.expandDims(targets, 2); // [n,P,1]
+  const p = tf.sigmoid(logits);
+  const ce = tf.sub(tf.softplus(logits), tf.mul(logits, t));
+  const pt = tf.add(tf.mul(p, t), tf.mul(tf.sub(1, p), tf.sub(1, t)));
+  const alphaT = tf.add(tf.mul(t, 0.25), tf.mul(tf.sub(1, t), 0.75));
+  const focal = tf.mean(tf.mul(tf.mul(alphaT, tf.square(tf.sub(1, pt))), ce), 1) as tf.Tensor2D;
+  const inter = tf.sum(tf.mul(p, t), 1);
+  const num = tf.add(tf.mul(inter, 2), 1);
+  const den = tf.add(tf.add(tf.sum(p, 1), tf.sum(t, 1)), 1);
+  const dice = tf.sub(1, tf.div(num, den)) as tf.Tensor2D;
+  return { focal, dice };
+}
+
+/** IoU of each thresholded mask (logit > 0) with its target, [n, 4] as numbers (no gradient). */
+export function trueIou(logits: tf.Tensor3D, targets: tf.Tensor2D): Float32Array {
+  return tf.tidy(() => {
+    const bin = tf.cast(tf.greater(logits, 0), 'float32');
+    const t = tf.expandDims(targets, 2);
+    const inter = tf.sum(tf.mul(bin, t), 1);
+    const union = tf.sub(tf.add(tf.sum(bin, 1), tf.sum(t, 1)), inter);
+    return tf.div(inter, tf.maximum(union, 1)).dataSync() as Float32Array;
+  });
+}
+
+/**
+ * SAM's training loss on one batch: focal·20 + dice on the mask each sample trains (the lowest-loss of
+ * outputs 1-3 for single-point prompts, output 0 otherwise), MSE of the IoU head against each trained
+ * output's true IoU (0 for negatives), and a small L2 on the generated LoRA.
+ */
+export function samLoss(
+  logits: tf.Tensor3D,
+  iouPred: tf.Tensor2D,
+  targets: SampleTargets,
+  lora: readonly { a: tf.Tensor; b: tf.Tensor }[],
+  weights: LossWeights = DEFAULT_LOSS_WEIGHTS,
+): LossParts {
+  const n = logits.shape[0];
+  const { focal, dice } = maskLosses(logits, targets.masks);
+  const perMask = tf.add(tf.mul(focal, weights.focal), tf.mul(dice, weights.dice));
+  const perMaskValues = perMask.dataSync();
+  const iouTrue = trueIou(logits, targets.masks);
+  const pick = new Float32Array(n * 4);
+  const iouMask = new Float32Array(n * 4);
+  const iouTarget = new Float32Array(n * 4);
+  const chosen: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    if (targets.multimask[i]) {
+      best = 1;
+      for (let k = 2; k < 4; k++) if (perMaskValues[i * 4 + k] < perMaskValues[i * 4 + best]) best = k;
+      for (let k = 1; k < 4; k++) iouMask[i * 4 + k] = 1;
+    } else iouMask[i * 4] = 1;
+    chosen.push(best);
+    pick[i * 4 + best] = 1 / n;
+    for (let k = 0; k < 4; k++) iouTarget[i * 4 + k] = targets.negative[i] ? 0 : iouTrue[i * 4 + k];
+  }
+  let iouCount = 0;
+  for (const v of iouMask) iouCount += v;
+  const pickT = tf.tensor2d(pick, [n, 4]);
+  const maskLoss = tf.sum(tf.mul(perMask, pickT)) as tf.Scalar;
+  const focalV = tf.sum(tf.mul(focal, pickT)).dataSync()[0];
+  const diceV = tf.sum(tf.mul(dice, pickT)).dataSync()[0];
+  const iouLoss = tf.div(
+    tf.sum(tf.mul(tf.square(tf.sub(iouPred, tf.tensor2d(iouTarget, [n, 4]))), tf.tensor2d(iouMask, [n, 4]))),
+    Math.max(iouCount, 1),
+  ) as tf.Scalar;
+  let l2: tf.Scalar = tf.scalar(0);
+  for (const { a, b } of lora) l2 = tf.add(l2, tf.add(tf.mean(tf.square(a)), tf.mean(tf.square(b))));
+  if (lora.length > 0) l2 = tf.div(l2, lora.length);
+  const total = tf.addN([maskLoss, tf.mul(iouLoss, weights.iou), tf.mul(l2, weights.loraL2)]) as tf.Scalar;
+  return {
+    total,
+    chosen,
+    values: {
+      total: total.dataSync()[0],
+      mask: maskLoss.dataSync()[0],
+      focal: focalV,
+      dice: diceV,
+      iou: iouLoss.dataSync()[0],
+      l2: l2.dataSync()[0],
+    },
+  };
+}

@@ -1,0 +1,290 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { AdamW, DEFAULT_ADAMW, learningRate } from './adamw';
+import { TrainingDataError } from './errors';
+import type { Hypernetwork } from './hypernetwork';
+import { DEFAULT_LOSS_WEIGHTS, type LossWeights, samLoss } from './losses';
+import { mixSeed } from './rng';
+import { tf } from './tf';
+import { type BatchLora, disposeTfTrunk, type HeadWeightsLike, TfHeads, toTfTrunk } from './tf-heads';
+import { TrainingCheckpoints, type TrainingState } from './training-checkpoints';
+
+/** One training sample: a prompt's target and what the task asks. */
+export interface TrainingSample {
+  /** Index into TrainingData.taskVectors. */
+  taskIndex: number;
+  /** Single-point prompt: train the best of the three multimask outputs. */
+  multimask: boolean;
+  /** The task names a category absent from the prompt's object: empty mask, IoU 0. */
+  negative: boolean;
+  /** Target in the letterboxed 256x256 low-res frame, row-major 0/1. */
+  target: Uint8Array;
+}
+
+/** A batch: the samples of one image and their trunk outputs (one batched trunk run). */
+export interface TrainingBatch {
+  trunk: { n: number; iouToken: Float32Array; maskTokens: Float32Array; upscaled: Float32Array };
+  samples: TrainingSample[];
+}
+
+/** Where samples come from. The same (epoch, batch index) must always give the same batch (resume, seeds). */
+export interface TrainingData {
+  /** Text embeddings of all tasks, each textDim long. */
+  taskVectors: readonly Float32Array[];
+  batchesPerEpoch(epoch: number): number;
+  /** The batches of `epoch` from `start` on, in a fixed order. */
+  batches(epoch: number, start: number): AsyncIterable<TrainingBatch>;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  seed: number;
+  /** Peak learning rate (reference: 1e-4). */
+  lr: number;
+  warmupSteps: number;
+  weightDecay: number;
+  clipNorm: number;
+  /** Checkpoint every this many steps (and at the end). */
+  checkpointEvery: number;
+  loss: LossWeights;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  epochs: 2,
+  seed: 0,
+  lr: 1e-4,
+  warmupSteps: 20,
+  weightDecay: DEFAULT_ADAMW.weightDecay,
+  clipNorm: DEFAULT_ADAMW.clipNorm,
+  checkpointEvery: 50,
+  loss: DEFAULT_LOSS_WEIGHTS,
+};
+
+/** One line of the JSONL training log. */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  batch: number;
+  samples: number;
+  lr: number;
+  loss: number;
+  mask: number;
+  focal: number;
+  dice: number;
+  iou: number;
+  l2: number;
+  gradNorm: number;
+  /** Wall time of this step including data (ms). */
+  ms: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  record: StepRecord;
+  samplesPerSecond: number;
+}
+
+export interface TrainRun {
+  /** The run directory: checkpoints/, train.jsonl, loss-curve.svg. */
+  runDir: string;
+  net: Hypernetwork;
+  heads: HeadWeightsLike;
+  data: TrainingData;
+  options?: Partial<TrainOptions>;
+  /** Stops cleanly between steps (after a checkpoint) when it returns true. */
+  shouldStop?: () => boolean;
+  onStep?: (progress: TrainProgress) => void;
+  /** Continue from `<runDir>/checkpoints/latest.json` (net is replaced by the checkpoint's). */
+  resume?: boolean;
+}
+
+export interface TrainResult {
+  net: Hypernetwork;
+  state: TrainingState;
+  steps: number;
+  samples: number;
+  seconds: number;
+  stopped: boolean;
+  logPath: string;
+}
+
+/**
+ * Trains the hypernetwork on trunk outputs: per batch, hypernetwork forward for the batch's tasks, the
+ * LoRA-adapted heads, SAM's loss, backward through heads and hypernetwork (never the trunk), AdamW with
+ * warmup + cosine and clipping. Checkpoints atomically every `checkpointEvery` steps and at the end.
+ * The next batch's data (trunk run) is requested before the current step starts so they overlap.
+ */
+export async function train(run: TrainRun): Promise<TrainResult> {
+  const checkpoints = new TrainingCheckpoints(run.runDir);
+  let net = run.net;
+  let options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...run.options };
+  let state: TrainingState;
+  const epochSizes = Array.from({ length: options.epochs }, (_, e) => run.data.batchesPerEpoch(e));
+  const totalSteps = epochSizes.reduce((a, b) => a + b, 0);
+  if (totalSteps === 0) throw new TrainingDataError('training data', 'has no batches');
+  let restored: Awaited<ReturnType<TrainingCheckpoints['loadLatest']>> | undefined;
+  if (run.resume) {
+    restored = await checkpoints.loadLatest();
+    net.dispose();
+    net = restored.net;
+    options = { ...options, ...(restored.state.options as Partial<TrainOptions>) };
+    state = { ...restored.state };
+  } else {
+    state = { step: 0, epoch: 0, batchInEpoch: 0, seed: options.seed, totalSteps, options: { ...options } };
+  }
+  const optimizer = new AdamW(net.params, {
+    ...DEFAULT_ADAMW,
+    weightDecay: options.weightDecay,
+    clipNorm: options.clipNorm,
+  });
+  if (restored) optimizer.loadState(restored.optimizer.step, restored.optimizer.arrays);
+  const heads = new TfHeads(run.heads);
+  await fs.mkdir(run.runDir, { recursive: true });
+  const logPath = join(run.runDir, 'train.jsonl');
+  const log = await fs.open(logPath, 'a');
+  const started = Date.now();
+  let samplesDone = 0;
+  let stepsDone = 0;
+  let stopped = false;
+  try {
+    for (let epoch = state.epoch; epoch < options.epochs && !stopped; epoch++) {
+      const iterator = run.data
+        .batches(epoch, epoch === state.epoch ? state.batchInEpoch : 0)
+        [Symbol.asyncIterator]();
+      let batchIndex = epoch === state.epoch ? state.batchInEpoch : 0;
+      let pending = iterator.next();
+      while (true) {
+        const t0 = Date.now();
+        const next = await pending;
+        if (next.done) break;
+        pending = iterator.next(); // the next trunk run overlaps this step
+        const record = trainStep(net, heads, optimizer, run.data, next.value, {
+          step: state.step,
+          totalSteps: state.totalSteps,
+          options,
+        });
+        Object.assign(record, { epoch, batch: batchIndex, ms: Date.now() - t0 });
+        state = { ...state, step: state.step + 1, epoch, batchInEpoch: batchIndex + 1 };
+        batchIndex += 1;
+        stepsDone += 1;
+        samplesDone += record.samples;
+        await log.write(`${JSON.stringify(record)}\n`);
+        const seconds = (Date.now() - started) / 1000;
+        run.onStep?.({
+          step: state.step,
+          totalSteps: state.totalSteps,
+          epoch,
+          record,
+          samplesPerSecond: samplesDone / Math.max(seconds, 1e-3),
+        });
+        const stopNow = run.shouldStop?.() ?? false;
+        if (state.step % options.checkpointEvery === 0 || stopNow)
+          await checkpoints.save(net, optimizer, state);
+        if (stopNow) {
+          stopped = true;
+          break;
+        }
+      }
+      if (!stopped) state = { ...state, epoch: epoch + 1, batchInEpoch: 0 };
+    }
+    if (!stopped) await checkpoints.save(net, optimizer, state);
+  } finally {
+    await log.close();
+    heads.dispose();
+    optimizer.dispose();
+  }
+  return {
+    net,
+    state,
+    steps: stepsDone,
+    samples: samplesDone,
+    seconds: (Date.now() - started) / 1000,
+    stopped,
+    logPath,
+  };
+}
+
+/** One optimizer step on one batch; returns its log record (epoch, batch, ms filled by the caller). */
+export function trainStep(
+  net: Hypernetwork,
+  heads: TfHeads,
+  optimizer: AdamW,
+  data: TrainingData,
+  batch: TrainingBatch,
+  ctx: { step: number; totalSteps: number; options: TrainOptions },
+): StepRecord {
+  const { samples, trunk } = batch;
+  const n = samples.length;
+  if (trunk.n !== n)
+    throw new TrainingDataError('batch', `${n} samples but trunk outputs for ${trunk.n} prompts`);
+  const { options } = ctx;
+  const lr = learningRate(ctx.step, ctx.totalSteps, options.lr, options.warmupSteps);
+  const taskIds = [...new Set(samples.map((s) => s.taskIndex))];
+  const textDim = net.config.textDim;
+  const text = new Float32Array(taskIds.length * textDim);
+  taskIds.forEach((id, i) => {
+    const v = data.taskVectors[id];
+    if (!v || v.length !== textDim) throw new TrainingDataError(`task ${id}`, `needs a ${textDim}-d vector`);
+    text.set(v, i * textDim);
+  });
+  const pixels = samples[0].target.length;
+  const targetData = new Float32Array(n * pixels);
+  samples.forEach((s, i) => {
+    targetData.set(s.target, i * pixels);
+  });
+  const sampleTask = Int32Array.from(samples, (s) => taskIds.indexOf(s.taskIndex));
+
+  tf.engine().startScope();
+  try {
+    const tfTrunk = toTfTrunk(trunk);
+    const textT = tf.tensor2d(text, [taskIds.length, textDim]);
+    const targets = tf.tensor2d(targetData, [n, pixels]);
+    const gatherIdx = tf.tensor1d(sampleTask, 'int32');
+    let parts: ReturnType<typeof samLoss> | undefined;
+    const vars = [...net.params.values()];
+    const { grads } = tf.variableGrads(() => {
+      const generated = net.forward(textT, { training: true, dropoutSeed: mixSeed(options.seed, ctx.step) });
+      const layers = new Map<string, { a: tf.Tensor3D; b: tf.Tensor3D }>();
+      const all: { a: tf.Tensor; b: tf.Tensor }[] = [];
+      for (const [path, { a, b }] of generated) {
+        layers.set(path, { a: tf.gather(a, gatherIdx), b: tf.gather(b, gatherIdx) });
+        all.push({ a, b });
+      }
+      const lora: BatchLora = { scaling: net.config.alpha / net.config.rank, layers };
+      const { hyperIn, iou } = heads.predict(tfTrunk, lora);
+      const logits = TfHeads.maskProduct(hyperIn, tfTrunk);
+      parts = samLoss(
+        logits,
+        iou,
+        {
+          masks: targets,
+          multimask: samples.map((s) => s.multimask),
+          negative: samples.map((s) => s.negative),
+        },
+        all,
+        options.loss,
+      );
+      return parts.total;
+    }, vars);
+    const named: Record<string, tf.Tensor> = {};
+    for (const [name, v] of net.params) named[name] = grads[v.name];
+    const gradNorm = optimizer.apply(named, lr);
+    disposeTfTrunk(tfTrunk);
+    const values = (parts as NonNullable<typeof parts>).values;
+    return {
+      step: ctx.step,
+      epoch: 0,
+      batch: 0,
+      samples: n,
+      lr,
+      ...values,
+      loss: values.total,
+      gradNorm,
+      ms: 0,
+    };
+  } finally {
+    tf.engine().endScope();
+  }
+}

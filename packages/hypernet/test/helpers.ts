@@ -1,0 +1,51 @@
+import { HEAD_TARGETS } from '@tasam/lora';
+import { type HypernetConfig, resolveConfig } from '../src/hypernet-config';
+import { Rng } from '../src/rng';
+import type { HeadWeightsLike } from '../src/tf-heads';
+
+/** A small hypernetwork (fast tests) over the real 15 head targets. */
+export function smallConfig(overrides: Partial<HypernetConfig> = {}): HypernetConfig {
+  return resolveConfig({
+    textEncoderId: 'test-encoder',
+    textDim: 16,
+    targets: [...HEAD_TARGETS],
+    dModel: 32,
+    layers: 2,
+    heads: 4,
+    mlpDim: 32,
+    ...overrides,
+  });
+}
+
+/** Random head weights with SAM's head shapes (scaled like a trained linear). */
+export function randomHeadWeights(seed = 1): HeadWeightsLike {
+  const rng = new Rng(seed);
+  const layers = new Map<
+    string,
+    { weight: Float32Array; bias: Float32Array; inFeatures: number; outFeatures: number }
+  >();
+  for (const t of HEAD_TARGETS) {
+    const weight = Float32Array.from(
+      { length: t.inFeatures * t.outFeatures },
+      () => rng.normal() / Math.sqrt(t.inFeatures),
+    );
+    const bias = Float32Array.from({ length: t.outFeatures }, () => rng.normal() * 0.1);
+    layers.set(t.path, { weight, bias, inFeatures: t.inFeatures, outFeatures: t.outFeatures });
+  }
+  return { layers };
+}
+
+export function randomArray(length: number, seed: number, scale = 1): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length }, () => rng.normal() * scale);
+}
+
+/** Random trunk outputs for n prompts. */
+export function randomTrunk(n: number, seed: number) {
+  return {
+    n,
+    iouToken: randomArray(n * 256, seed),
+    maskTokens: randomArray(n * 4 * 256, seed + 1),
+    upscaled: randomArray(n * 32 * 256 * 256, seed + 2, 0.5),
+  };
+}
