@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,28 @@ describe('minilm backend on a tiny BERT the test builds', () => {
   it('loaded and ran without touching the network', () => {
     expect(guard.attempts).toEqual([]);
   });
+
+  it('gives the same vector from the built package in plain Node (transformers.js as an ES module)', async () => {
+    // jest turns import() into require(); plain Node loads transformers.js' ESM build through import().
+    const script = [
+      'const { createTextEncoder } = require(process.argv[1]);',
+      "createTextEncoder({ backend: 'minilm', modelDir: process.argv[2] })",
+      "  .then(async (encoder) => { const [v] = await encoder.embed(['Segment all red apples']);",
+      '    process.stdout.write(JSON.stringify({ id: encoder.id, v: Array.from(v) })); await encoder.dispose(); });',
+    ].join('\n');
+    const result = spawnSync(
+      process.execPath,
+      ['-e', script, join(__dirname, '..', 'dist', 'index.js'), model.dir],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stderr).toBe('');
+    const output = JSON.parse(result.stdout) as { id: string; v: number[] };
+    expect(output.id).toBe(encoder.id);
+    const [vector] = await encoder.embed(['Segment all red apples']);
+    expect(maxAbsDiff(output.v, vector)).toBeLessThan(1e-7);
+  }, 60_000);
 
   it('embeds 64 sentences in one batch with the same vectors as one at a time', async () => {
     const words = [

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../cli-context';
 import { cacheCommand } from './cache';
 import { doctorCommand } from './doctor';
+import { embedTextCommand } from './embed-text';
 
 /** Builds one subcommand. `setExitCode` records a non-zero exit without throwing (e.g. doctor's findings). */
 export type CommandFactory = (io: CliIO, setExitCode: (code: number) => void) => Command;
@@ -11,4 +12,5 @@ export const commandFactories: CommandFactory[] = [
   // One line per subcommand, so commands added in parallel never edit the same line.
   doctorCommand,
   cacheCommand,
+  embedTextCommand,
 ];
