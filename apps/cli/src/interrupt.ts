@@ -1,6 +1,7 @@
 import { type CliIO, writeLine } from './cli-context';
 import { InterruptedError } from './errors/interrupted-error';
 import { ExitCode } from './exit-codes';
+import { isWorkerProcess, ParentSignals } from './worker-protocol';
 
 /** Where signals come from: `process`, or an EventEmitter in tests. */
 export interface SignalSource {
@@ -39,9 +40,10 @@ export class Interrupt {
     private readonly io: CliIO,
     options: InterruptOptions,
   ) {
-    this.signals = options.signals ?? process;
+    this.signals = options.signals ?? (isWorkerProcess(io.env) ? new ParentSignals() : process);
     this.forceExit = options.forceExit ?? ((code) => process.exit(code));
-    this.notify = (line) => writeLine(io.stderr, `\n${line}`);
+    // A worker's parent has already told the user; the worker stops silently.
+    this.notify = isWorkerProcess(io.env) ? () => {} : (line) => writeLine(io.stderr, `\n${line}`);
     for (const signal of handled) this.signals.on(signal, this.onSignal);
   }
 

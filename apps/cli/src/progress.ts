@@ -1,6 +1,7 @@
 import { Format, MultiBar, type Params, type SingleBar } from 'cli-progress';
 import { type CliIO, writeLine } from './cli-context';
 import type { Interrupt } from './interrupt';
+import { isWorkerProcess, sendToParent } from './worker-protocol';
 
 /**
  * How progress is shown on stderr:
@@ -127,11 +128,13 @@ export function startProgress(io: CliIO, options: ProgressOptions): Progress {
     unit: options.unit ?? 'item',
   });
   const display: Display =
-    mode === 'bar'
-      ? barDisplay(io, options)
-      : mode === 'lines'
-        ? linesDisplay(io, started, options.lineIntervalMs ?? 10_000, now)
-        : { update: () => {}, log: () => {}, finish: () => {} };
+    options.mode === undefined && isWorkerProcess(io.env)
+      ? workerDisplay(io, options.total)
+      : mode === 'bar'
+        ? barDisplay(io, options)
+        : mode === 'lines'
+          ? linesDisplay(io, started, options.lineIntervalMs ?? 10_000, now)
+          : { update: () => {}, log: () => {}, finish: () => {} };
   const unroute = mode === 'bar' ? options.interrupt?.routeNoticesTo((line) => display.log(line)) : undefined;
   return {
     mode,
@@ -175,6 +178,22 @@ function linesDisplay(io: CliIO, started: number, intervalMs: number, now: () =>
     },
     log: (line) => writeLine(io.stderr, line),
     finish: (state) => writeLine(io.stderr, formatProgressLine(state)),
+  };
+}
+
+/** Inside a `--workers` child: report to the parent, which draws one bar for all workers. */
+function workerDisplay(io: CliIO, total: number): Display {
+  let last = 0;
+  sendToParent({ type: 'tasam:progress', value: 0, total });
+  return {
+    update(state) {
+      if (Date.now() - last < 200) return;
+      last = Date.now();
+      sendToParent({ type: 'tasam:progress', value: state.value, total: state.total });
+    },
+    // The parent prefixes a worker's stderr lines with its shard and prints them above its bar.
+    log: (line) => writeLine(io.stderr, line),
+    finish: (state) => sendToParent({ type: 'tasam:progress', value: state.value, total: state.total }),
   };
 }
 

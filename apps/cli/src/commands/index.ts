@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIO } from '../cli-context';
 import { cacheCommand } from './cache';
 import { doctorCommand } from './doctor';
+import { embedCommand } from './embed';
 import { embedTextCommand } from './embed-text';
 
 /** Builds one subcommand. `setExitCode` records a non-zero exit without throwing (e.g. doctor's findings). */
@@ -12,5 +13,6 @@ export const commandFactories: CommandFactory[] = [
   // One line per subcommand, so commands added in parallel never edit the same line.
   doctorCommand,
   cacheCommand,
+  embedCommand,
   embedTextCommand,
 ];
