@@ -1,0 +1,8 @@
+export { SAMPLE_KINDS, type Sample, type SampleKind, type SamplePoint } from './sample';
+export { SampleBuilder, type SampleSpec, type SamplingOptions } from './sample-builder';
+export {
+  type OpenSampleStreamOptions,
+  SampleStream,
+  type SampleStreamOptions,
+  type Shard,
+} from './sample-stream';
