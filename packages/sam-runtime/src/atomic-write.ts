@@ -11,7 +11,11 @@ export function writeFileAtomic(path: string, data: Uint8Array | string | readon
     else writeFileSync(temporary, Buffer.concat(data as Uint8Array[]));
     renameSync(temporary, path);
   } catch (cause) {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing to clean up, or the path itself is unusable: report the original failure
+    }
     throw new OutputWriteError(path, `cannot write (${(cause as Error).message})`, { cause });
   }
 }

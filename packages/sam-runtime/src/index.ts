@@ -6,7 +6,7 @@ export {
   type MaskCandidate,
   type TrunkRunner,
 } from './automatic/automatic-mask-generator';
-export { boxNms, maskBox, type XyxyBox } from './automatic/box-nms';
+export { boxIou, boxNms, maskBox, type XyxyBox } from './automatic/box-nms';
 export { pointGrid } from './automatic/point-grid';
 export { connectedComponents, removeSmallRegions } from './automatic/small-regions';
 export { EmbeddingCache, type EmbeddingCacheRead } from './embedding-cache';

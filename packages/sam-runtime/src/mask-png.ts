@@ -36,9 +36,8 @@ async function encodePng(
   path: string,
 ): Promise<Buffer> {
   try {
-    return await sharp(pixels, { raw: { width: size.width, height: size.height, channels } })
-      .png()
-      .toBuffer();
+    const raw = sharp(pixels, { raw: { width: size.width, height: size.height, channels } });
+    return await (channels === 1 ? raw.toColourspace('b-w') : raw).png().toBuffer();
   } catch (cause) {
     throw new OutputWriteError(path, `cannot encode PNG (${(cause as Error).message})`, { cause });
   }

@@ -20,14 +20,22 @@ export interface SessionConfig {
   optimizedModelDir?: string;
 }
 
-/** The execution providers this onnxruntime-node build can load on this machine. */
+/**
+ * The execution providers this onnxruntime-node build knows. Some (cuda, tensorrt) also need provider
+ * libraries that the default install does not fetch; creating a session then fails with ExecutionProviderError.
+ */
 export function availableExecutionProviders(): string[] {
   return ort.listSupportedBackends().map((backend) => backend.name);
 }
 
 function assertProvider(provider: string): void {
-  const available = availableExecutionProviders();
-  if (!available.includes(provider)) throw new ExecutionProviderError(provider, available);
+  const known = availableExecutionProviders();
+  if (!known.includes(provider)) {
+    throw new ExecutionProviderError(
+      provider,
+      `unknown to this onnxruntime-node build (known: ${known.join(', ')})`,
+    );
+  }
 }
 
 /**
@@ -58,7 +66,10 @@ export async function createSession(
     } catch (cause) {
       const message = (cause as Error).message ?? String(cause);
       if (provider !== 'cpu' && message.toLowerCase().includes(provider)) {
-        throw new ExecutionProviderError(provider, ['cpu'], { cause });
+        const firstLine = message.split('\n')[0].slice(0, 200);
+        throw new ExecutionProviderError(provider, `cannot start on this machine (${firstLine}); use "cpu"`, {
+          cause,
+        });
       }
       throw new ModelLoadError(
         typeof source === 'string' ? source : name,

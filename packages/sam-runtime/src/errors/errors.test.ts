@@ -48,9 +48,9 @@ describe('sam-runtime errors', () => {
     expect((cases[0][0].cause as Error).message).toBe('because');
   });
 
-  it('lists the usable providers when one is missing', () => {
-    const error = new ExecutionProviderError('cuda', ['cpu']);
+  it('names the provider and why it cannot be used', () => {
+    const error = new ExecutionProviderError('cuda', 'failed to start; use "cpu"');
     expect(error.code).toBe('EXECUTION_PROVIDER_UNAVAILABLE');
-    expect(error.message).toBe('execution provider "cuda": not available here (usable: cpu)');
+    expect(error.message).toBe('execution provider "cuda": failed to start; use "cpu"');
   });
 });

@@ -1,16 +1,12 @@
 import { TasamError } from '@tasam/errors';
 
-/** The requested onnxruntime execution provider is not available in this onnxruntime-node build. */
+/** The requested onnxruntime execution provider is unknown to this build or cannot start on this machine. */
 export class ExecutionProviderError extends TasamError<'EXECUTION_PROVIDER_UNAVAILABLE'> {
   constructor(
     readonly provider: string,
-    readonly available: readonly string[],
+    readonly problem: string,
     options: { cause?: unknown } = {},
   ) {
-    super(
-      'EXECUTION_PROVIDER_UNAVAILABLE',
-      `execution provider "${provider}": not available here (usable: ${available.join(', ') || 'none'})`,
-      options,
-    );
+    super('EXECUTION_PROVIDER_UNAVAILABLE', `execution provider "${provider}": ${problem}`, options);
   }
 }
