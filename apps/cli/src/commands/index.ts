@@ -4,6 +4,7 @@ import { cacheCommand } from './cache';
 import { doctorCommand } from './doctor';
 import { embedCommand } from './embed';
 import { embedTextCommand } from './embed-text';
+import { loraCommand } from './lora';
 
 /** Builds one subcommand. `setExitCode` records a non-zero exit without throwing (e.g. doctor's findings). */
 export type CommandFactory = (io: CliIO, setExitCode: (code: number) => void) => Command;
@@ -15,4 +16,5 @@ export const commandFactories: CommandFactory[] = [
   cacheCommand,
   embedCommand,
   embedTextCommand,
+  loraCommand,
 ];
