@@ -35,7 +35,8 @@ export interface EmbedStats {
 }
 
 export const DEFAULT_MEMORY_CACHE_SIZE = 1024;
-export const DEFAULT_BATCH_SIZE = 64;
+/** Texts per model run. USE-lite on tfjs wasm costs least per sentence at 16-32 and more again at 64. */
+export const DEFAULT_BATCH_SIZE = 32;
 
 /**
  * A `TextEncoder` over one model backend: validates and normalises texts, answers repeats from an in-memory
