@@ -1,0 +1,135 @@
+import {
+  type Bbox,
+  bboxIou,
+  mergeRles,
+  type Rle,
+  rleArea,
+  rleFromPolygon,
+  rleFromSegmentation,
+  rleIou,
+  rleToBbox,
+} from '@tasam/coco-data';
+import { CocoEvalInputError } from './errors';
+import { ensureMatchBuffers, type MatchBuffers, matchImage } from './match-image';
+import type { EvalSettings, MaskSource, PairInput, PairOutput } from './pair-input';
+import { IGNORED, MATCHED } from './pair-table';
+
+/**
+ * COCO.annToRLE. Packed polygons take frPyObjects' polygon path (one frPoly each, merged) directly when the
+ * first has more than 4 values; anything else goes through rleFromSegmentation as JS arrays, so its quirks
+ * and errors stay those of @tasam/coco-data.
+ */
+export function maskOf(source: MaskSource, h: number, w: number): Rle {
+  if (typeof source === 'object' && source !== null && 'polygons' in source) {
+    const { polygons } = source;
+    if (polygons.length > 0 && polygons[0].length > 4) {
+      const rles = new Array<Rle>(polygons.length);
+      for (let i = 0; i < polygons.length; i++) rles[i] = rleFromPolygon(polygons[i], h, w);
+      return mergeRles(rles);
+    }
+    return rleFromSegmentation(
+      polygons.map((p) => Array.from(p)),
+      h,
+      w,
+    );
+  }
+  return rleFromSegmentation(source, h, w);
+}
+
+function gtMask(input: PairInput, g: number, settings: EvalSettings): Rle {
+  try {
+    return maskOf(input.gtSegmentations![g], input.height, input.width);
+  } catch (error) {
+    throw new CocoEvalInputError(
+      settings.gtSource,
+      `annotation ${input.gtIds[g]}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function dtMask(input: PairInput, d: number, settings: EvalSettings): Rle {
+  try {
+    return maskOf(input.dtSegmentations![d], input.height, input.width);
+  } catch (error) {
+    throw new CocoEvalInputError(
+      settings.dtSource,
+      `result ${input.dtIndices[d]}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * COCOeval.computeIoU for one pair: [D x G], rows detections in score order, columns GT in file order.
+ * Fills detection areas and boxes that come from masks along the way (input.dtAreas/dtBoxes).
+ */
+export function computePairIou(input: PairInput, settings: EvalSettings): Float64Array {
+  const D = input.dtIds.length;
+  const G = input.gtIds.length;
+  let dtRles: Rle[] | null = null;
+  const needsMask =
+    settings.iouType === 'segm' || input.dtAreas.some(Number.isNaN) || input.dtBoxes.some(Number.isNaN);
+  if (needsMask && D > 0) {
+    dtRles = new Array<Rle>(D);
+    for (let d = 0; d < D; d++) {
+      const rle = dtMask(input, d, settings);
+      dtRles[d] = rle;
+      if (Number.isNaN(input.dtAreas[d])) input.dtAreas[d] = rleArea(rle);
+      if (Number.isNaN(input.dtBoxes[d * 4])) input.dtBoxes.set(rleToBbox(rle), d * 4);
+    }
+  }
+  if (D === 0 || G === 0) return new Float64Array(0);
+  if (settings.iouType === 'segm') {
+    const gtRles = new Array<Rle>(G);
+    for (let g = 0; g < G; g++) gtRles[g] = gtMask(input, g, settings);
+    return rleIou(dtRles!, gtRles, input.gtCrowd);
+  }
+  const boxes = (flat: Float64Array, n: number): Bbox[] => {
+    const out = new Array<Bbox>(n);
+    for (let i = 0; i < n; i++) out[i] = [flat[i * 4], flat[i * 4 + 1], flat[i * 4 + 2], flat[i * 4 + 3]];
+    return out;
+  };
+  return bboxIou(boxes(input.dtBoxes, D), boxes(input.gtBoxes, G), input.gtCrowd);
+}
+
+/**
+ * Evaluates one pair for every area range (COCOeval.evaluateImg at maxDets[-1]) and writes the compact
+ * result: per area range, threshold and detection a MATCHED/IGNORED flag byte; per GT the best IoU of any
+ * kept detection (for mIoU; NaN for crowd GT). Returns the reusable match buffers.
+ */
+export function evaluatePair(
+  input: PairInput,
+  settings: EvalSettings,
+  output: PairOutput,
+  buffers: MatchBuffers,
+): MatchBuffers {
+  const D = input.dtIds.length;
+  const G = input.gtIds.length;
+  const T = settings.iouThrs.length;
+  const ious = computePairIou(input, settings);
+  const pair = {
+    dtIds: input.dtIds,
+    dtAreas: input.dtAreas,
+    gtIds: input.gtIds,
+    gtAreas: input.gtAreas,
+    gtCrowd: input.gtCrowd,
+    ious,
+  };
+  const out = ensureMatchBuffers(buffers, T, D, G);
+  for (let a = 0; a < settings.areaRng.length; a++) {
+    const [lo, hi] = settings.areaRng[a];
+    matchImage(pair, lo, hi, settings.iouThrs, out);
+    const base = output.flagsOffset + a * T * D;
+    for (let i = 0; i < T * D; i++)
+      output.flags[base + i] = (out.dtMatches[i] !== 0 ? MATCHED : 0) | (out.dtIgnore[i] ? IGNORED : 0);
+  }
+  for (let g = 0; g < G; g++) {
+    let best = input.gtCrowd[g] ? Number.NaN : 0;
+    if (!input.gtCrowd[g]) for (let d = 0; d < D; d++) if (ious[d * G + g] > best) best = ious[d * G + g];
+    output.bestIou[output.bestIouOffset + g] = best;
+  }
+  return out;
+}

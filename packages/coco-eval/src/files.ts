@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { describeValue } from '@tasam/errors';
+import { CocoEvalInputError, ResultsFileError } from './errors';
+import { GroundTruth, type GroundTruthLike } from './ground-truth';
+import { type CocoResults, loadResults } from './results';
+
+/** Reads and parses a JSON file; unreadable files and invalid JSON become ResultsFileError naming the file. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+    throw new ResultsFileError(path, `cannot read: ${why}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ResultsFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/** A COCO instances JSON file as ground truth. */
+export async function loadGroundTruthFile(path: string): Promise<GroundTruth> {
+  const json = await readJsonFile(path);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new CocoEvalInputError(
+      path,
+      `expected a COCO object { images, annotations, categories }, got ${describeValue(json)}`,
+    );
+  return new GroundTruth(json as GroundTruthLike, path);
+}
+
+/** A COCO results JSON file, loaded against `gt` with loadRes semantics. */
+export async function loadResultsFile(gt: GroundTruth, path: string): Promise<CocoResults> {
+  return loadResults(gt, await readJsonFile(path), path);
+}
