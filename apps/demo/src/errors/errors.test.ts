@@ -1,5 +1,5 @@
 import { TasamError } from '@tasam/errors';
-import { DemoRequestError } from './errors';
+import { DemoRequestError } from './demo-request-error';
 
 describe('DemoRequestError', () => {
   it('names the input and the problem under a stable code', () => {

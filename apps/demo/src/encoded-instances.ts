@@ -1,0 +1,33 @@
+import { type Bbox, type CompressedRle, compressRle, rleArea, rleToBbox } from '@tasam/coco-data';
+import type { HeadsResult } from './segmentation-engine';
+
+/** One mask as the API returns it: COCO's compressed RLE (what the COCO RLE JSON download holds). */
+export interface EncodedInstance {
+  score: number;
+  area: number;
+  /** x, y, w, h (COCO). */
+  bbox: Bbox;
+  rle: CompressedRle;
+}
+
+export interface EncodedResult {
+  instances: EncodedInstance[];
+  headsMs: number;
+}
+
+/** COCO-compresses masks, best score first; empty masks are dropped (nothing to show or download). */
+export function encodeInstances(result: HeadsResult): EncodedResult {
+  const instances: EncodedInstance[] = [];
+  for (const { rle, score } of result.instances) {
+    const area = rleArea(rle);
+    if (area === 0) continue;
+    instances.push({ score: round(score, 4), area, bbox: rleToBbox(rle), rle: compressRle(rle) });
+  }
+  instances.sort((a, b) => b.score - a.score);
+  return { instances, headsMs: round(result.headsMs, 1) };
+}
+
+export function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,51 @@
+import { TasamError } from '@tasam/errors';
+
+/** HTTP status of each demo error code; anything else a client caused keeps the framework's 4xx. */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  DEMO_REQUEST: 400,
+  DEMO_IMAGE_NOT_FOUND: 404,
+  DEMO_UPLOAD_TOO_LARGE: 413,
+  DEMO_NOT_AN_IMAGE: 415,
+  DEMO_IMAGE_TOO_LARGE: 422,
+  DEMO_IMAGE_UNREADABLE: 422,
+  DEMO_TASK_UNAVAILABLE: 501,
+  DEMO_BUSY: 503,
+};
+
+export interface HttpErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * The status and JSON body for a failed request. Typed errors and the framework's own client errors (bad
+ * JSON, wrong content type) say what was wrong; anything else is a server fault whose details go to the log,
+ * not to the client.
+ */
+export function toHttpError(error: unknown): { status: number; body: HttpErrorBody; serverFault: boolean } {
+  if (TasamError.isInstance(error) && STATUS_BY_CODE[error.code] !== undefined) {
+    return {
+      status: STATUS_BY_CODE[error.code],
+      body: { error: { code: error.code, message: error.message } },
+      serverFault: false,
+    };
+  }
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      status: statusCode,
+      body: {
+        error: {
+          code: typeof code === 'string' ? code : 'DEMO_REQUEST',
+          message: (error as Error).message,
+        },
+      },
+      serverFault: false,
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'DEMO_INTERNAL', message: 'the server failed on this request; see its log' } },
+    serverFault: true,
+  };
+}

@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { createDemoServer } from './demo-server';
+import { SamEngine, type SamEngineOptions } from './sam-engine';
+import { readServerSettings } from './server-settings';
+
+export interface RunningDemo {
+  app: FastifyInstance;
+  /** Where the page is served, e.g. http://127.0.0.1:8787/ */
+  url: string;
+  engine: SamEngine;
+}
+
+/**
+ * Loads the model, builds the server and listens on HOST:PORT (environment; defaults 127.0.0.1:8787).
+ * `engine` options are for tests and benchmarks; the command line uses the defaults.
+ */
+export async function startDemo(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { engine?: SamEngineOptions; logger?: boolean } = {},
+): Promise<RunningDemo> {
+  const settings = readServerSettings(env);
+  const engine = await SamEngine.create({
+    ...options.engine,
+    automatic: { pointsPerSide: settings.pointsPerSide, ...options.engine?.automatic },
+  });
+  const app = await createDemoServer({
+    engine,
+    maxUploadBytes: settings.maxUploadBytes,
+    maxPixels: settings.maxPixels,
+    logger: options.logger === false ? false : { level: env.LOG_LEVEL ?? 'info' },
+  });
+  await app.listen({ port: settings.port, host: settings.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return { app, url: `http://${host}:${port}/`, engine };
+}

@@ -1,0 +1,369 @@
+import './styles.css';
+import type { SegmentBody, SegmentResponse, UploadResponse } from '../api-types';
+import { ApiCallError, api } from './api-client';
+import { downloadMaskPng, downloadRleJson } from './downloads';
+import { attachPromptGestures, type KeyboardCursor } from './prompt-gestures';
+import { PromptState } from './prompt-state';
+import { type ResultKind, ResultPanel } from './result-panel';
+
+type View = ResultKind | 'both';
+
+interface CurrentImage {
+  id: string;
+  name: string;
+  width: number;
+  height: number;
+  /** performance.now() when its upload started, until the first mask is shown. */
+  uploadStartedAt: number | null;
+}
+
+/** Task ideas offered in the task box besides the samples' own. */
+const GENERAL_SUGGESTIONS = [
+  'segment all people',
+  'segment all dogs',
+  'segment all cats',
+  'highlight every car',
+  'find the animals',
+  'segment all suitcases',
+  'segment all elephants',
+];
+
+const element = <T extends HTMLElement>(id: string): T => {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`page is missing #${id}`);
+  return found as T;
+};
+
+const panels: Record<ResultKind, ResultPanel> = {
+  sam: new ResultPanel(element('panel-sam'), 'sam'),
+  tasam: new ResultPanel(element('panel-tasam'), 'tasam'),
+};
+const prompts = new PromptState();
+const statusLine = element<HTMLParagraphElement>('status');
+const errorLine = element<HTMLParagraphElement>('error');
+const taskInput = element<HTMLInputElement>('task-input');
+const fileInput = element<HTMLInputElement>('file-input');
+const dropZone = element<HTMLDivElement>('drop-zone');
+const timings = element<HTMLDListElement>('timings');
+
+let image: CurrentImage | null = null;
+/** The task whose masks are showing; clicks refine with it too. */
+let activeTask: string | null = null;
+let cursor: KeyboardCursor | null = null;
+let requestSeq = 0;
+let busyCount = 0;
+
+function setStatus(message: string): void {
+  statusLine.textContent = message;
+}
+
+function setError(message: string | null): void {
+  errorLine.textContent = message ?? '';
+  errorLine.hidden = message === null;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof ApiCallError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function busy<T>(message: string, work: () => Promise<T>): Promise<T> {
+  busyCount++;
+  document.body.dataset.busy = 'true';
+  setStatus(message);
+  try {
+    return await work();
+  } finally {
+    busyCount--;
+    if (busyCount === 0) document.body.dataset.busy = 'false';
+  }
+}
+
+function setView(view: View): void {
+  const radio = document.querySelector<HTMLInputElement>(`input[name="view"][value="${view}"]`);
+  if (radio) radio.checked = true;
+  element('panels').dataset.view = view;
+  panels.sam.root.hidden = view === 'tasam';
+  panels.tasam.root.hidden = view === 'sam';
+  redrawPrompts();
+}
+
+function showTiming(label: string, value: string): void {
+  let row = timings.querySelector<HTMLElement>(`[data-timing="${label}"]`);
+  if (!row) {
+    row = document.createElement('div');
+    row.dataset.timing = label;
+    const term = document.createElement('dt');
+    term.textContent = label;
+    row.append(term, document.createElement('dd'));
+    timings.append(row);
+  }
+  row.querySelector('dd')!.textContent = value;
+}
+
+const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+
+function redrawPrompts(): void {
+  for (const panel of Object.values(panels)) panel.drawPrompts(prompts.current, cursor);
+}
+
+async function loadImage(blob: Blob, name: string): Promise<void> {
+  setError(null);
+  const started = performance.now();
+  let uploaded: UploadResponse;
+  let bitmap: ImageBitmap;
+  try {
+    uploaded = await busy(`Uploading ${name} and computing its embedding…`, () => api.upload(blob, name));
+    bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  } catch (error) {
+    setStatus('');
+    setError(describeError(error));
+    return;
+  }
+  const roundTrip = performance.now() - started;
+  image = {
+    id: uploaded.imageId,
+    name,
+    width: uploaded.width,
+    height: uploaded.height,
+    uploadStartedAt: started,
+  };
+  prompts.reset();
+  activeTask = null;
+  for (const panel of Object.values(panels)) panel.setImage(bitmap, uploaded.width, uploaded.height);
+  bitmap.close();
+  element('image-name').textContent = `${name} (${uploaded.width}×${uploaded.height})`;
+  showTiming(
+    'Upload and embedding',
+    `${ms(roundTrip)} (encoder ${uploaded.cached ? 'cached' : ms(uploaded.timings.encoderMs)})`,
+  );
+  emptyResults();
+  setStatus(`${name} is ready. Click an object, drag a box, or type a task.`);
+  if (taskInput.value.trim()) await runTask(taskInput.value.trim());
+}
+
+function emptyResults(): void {
+  panels.sam.setResult(undefined, image ? 'Click an object or drag a box.' : 'Choose an image first.');
+  panels.tasam.setResult(undefined, 'Type a task to see tasam’s masks.');
+}
+
+async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promise<SegmentResponse | null> {
+  if (!image) {
+    setError('Choose an image first (drop one, pick a file, or try a sample).');
+    return null;
+  }
+  setError(null);
+  const seq = ++requestSeq;
+  const current = image;
+  const started = performance.now();
+  try {
+    const response = await busy(`${what}…`, () => api.segment({ ...body, imageId: current.id }));
+    // A newer request or image superseded this one: its masks would be stale.
+    if (seq !== requestSeq || image !== current) return null;
+    const roundTrip = performance.now() - started;
+    panels.sam.setResult(response.results.sam, 'Click an object or drag a box.');
+    panels.tasam.setResult(
+      response.results.tasam,
+      response.task ? 'No task result.' : 'Type a task to see tasam’s masks.',
+    );
+    const t = response.timings;
+    showTiming(
+      'Masks',
+      `${ms(roundTrip)} round trip (server: wait ${ms(t.queueMs)}, task ${ms(t.taskMs)}, trunk ${ms(t.trunkMs)}, ` +
+        `heads ${ms((response.results.sam?.headsMs ?? 0) + (response.results.tasam?.headsMs ?? 0))})`,
+    );
+    if (current.uploadStartedAt !== null) {
+      showTiming('Upload to first mask', ms(performance.now() - current.uploadStartedAt));
+      current.uploadStartedAt = null;
+    }
+    const counts = (['tasam', 'sam'] as const)
+      .filter((kind) => response.results[kind])
+      .map(
+        (kind) =>
+          `${response.results[kind]!.instances.length} masks (${kind === 'sam' ? 'plain SAM' : 'tasam'})`,
+      );
+    setStatus(`${counts.join(', ')} in ${ms(roundTrip)}.`);
+    return response;
+  } catch (error) {
+    if (seq === requestSeq) {
+      setStatus('');
+      setError(describeError(error));
+    }
+    return null;
+  }
+}
+
+async function runTask(task: string): Promise<void> {
+  const response = await segment({ mode: 'automatic', task, compare: true }, `Segmenting “${task}”`);
+  if (!response) return;
+  activeTask = task;
+  prompts.reset();
+  redrawPrompts();
+  setView('both');
+}
+
+async function promptsChanged(): Promise<void> {
+  redrawPrompts();
+  if (!image) return;
+  if (prompts.isEmpty) {
+    requestSeq++;
+    emptyResults();
+    setStatus('Prompts cleared.');
+    return;
+  }
+  const { points, box } = prompts.current;
+  await segment(
+    {
+      mode: 'prompt',
+      points: [...points],
+      ...(box ? { box } : {}),
+      ...(activeTask ? { task: activeTask, compare: true } : {}),
+    },
+    'Segmenting your prompt',
+  );
+}
+
+async function loadSample(url: string, name: string): Promise<void> {
+  setError(null);
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    await loadImage(await response.blob(), `${name}.jpg`);
+  } catch (error) {
+    setError(describeError(error));
+  }
+}
+
+function wireInputs(): void {
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    if (file) void loadImage(file, file.name);
+    fileInput.value = '';
+  });
+  const dropTargets = [dropZone, element('panels')];
+  for (const target of dropTargets) {
+    target.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      dropZone.classList.add('dragging');
+    });
+    target.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+    target.addEventListener('drop', (event) => {
+      event.preventDefault();
+      dropZone.classList.remove('dragging');
+      const file = event.dataTransfer?.files?.[0];
+      if (file) void loadImage(file, file.name);
+    });
+  }
+  element<HTMLFormElement>('task-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const task = taskInput.value.trim();
+    if (!task) {
+      setError('Type a task first, e.g. “segment all cats”.');
+      taskInput.focus();
+      return;
+    }
+    void runTask(task);
+  });
+  element<HTMLButtonElement>('everything-button').addEventListener('click', async () => {
+    const response = await segment({ mode: 'automatic' }, 'Segmenting everything with plain SAM');
+    if (!response) return;
+    activeTask = null;
+    prompts.reset();
+    redrawPrompts();
+    setView('sam');
+  });
+  element<HTMLButtonElement>('undo-button').addEventListener('click', () => {
+    if (prompts.undo()) void promptsChanged();
+  });
+  element<HTMLButtonElement>('clear-button').addEventListener('click', () => {
+    prompts.clear();
+    void promptsChanged();
+  });
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="view"]')) {
+    radio.addEventListener('change', () => setView(radio.value as View));
+  }
+  for (const panel of Object.values(panels)) {
+    attachPromptGestures(panel.promptLayer, () => image, {
+      onPoint: (point) => {
+        prompts.addPoint(point);
+        void promptsChanged();
+      },
+      onBox: (box) => {
+        prompts.setBox(box);
+        void promptsChanged();
+      },
+      onUndo: () => {
+        if (prompts.undo()) void promptsChanged();
+      },
+      onClear: () => {
+        prompts.clear();
+        void promptsChanged();
+      },
+      onCursor: (next) => {
+        cursor = next;
+        redrawPrompts();
+      },
+    });
+    for (const button of panel.root.querySelectorAll<HTMLButtonElement>('.download')) {
+      button.addEventListener('click', () => {
+        if (!image || !panel.result) return;
+        const base = `${image.name.replace(/\.[^.]+$/, '')}-${panel.kind}`;
+        if (button.dataset.format === 'png') {
+          downloadMaskPng(panel.masks, image.width, image.height, `${base}-masks.png`);
+        } else {
+          downloadRleJson(
+            panel.result,
+            image,
+            { model: panel.kind, task: panel.kind === 'tasam' ? activeTask : null },
+            `${base}-rle.json`,
+          );
+        }
+      });
+    }
+  }
+}
+
+async function start(): Promise<void> {
+  wireInputs();
+  setView('sam');
+  emptyResults();
+  try {
+    const [health, { samples }] = await Promise.all([api.health(), api.samples()]);
+    element('model-status').textContent = `Model: ${health.model}. Task mode: ${
+      health.taskMode.available ? 'ready' : `unavailable (${health.taskMode.reason ?? 'no hypernet'})`
+    }.`;
+    element('task-mode-note').textContent = health.taskMode.available
+      ? 'Submitting a task segments the whole image and keeps the masks the task asks for.'
+      : 'Task mode is unavailable on this server: it needs the hypernet checkpoint. Clicks still work.';
+    const list = element<HTMLUListElement>('samples');
+    const suggestions = new Set<string>();
+    for (const sample of samples) {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'sample';
+      button.dataset.sample = sample.name;
+      const thumbnail = document.createElement('img');
+      thumbnail.src = sample.url;
+      thumbnail.alt = '';
+      button.append(thumbnail, `Use sample: ${sample.name}`);
+      button.addEventListener('click', () => {
+        if (!taskInput.value.trim() && sample.suggestions[0]) taskInput.placeholder = sample.suggestions[0];
+        void loadSample(sample.url, sample.name);
+      });
+      item.append(button);
+      list.append(item);
+      for (const suggestion of sample.suggestions) suggestions.add(suggestion);
+    }
+    for (const suggestion of GENERAL_SUGGESTIONS) suggestions.add(suggestion);
+    element('task-suggestions').replaceChildren(
+      ...[...suggestions].map((value) => Object.assign(document.createElement('option'), { value })),
+    );
+    document.body.dataset.ready = 'true';
+    setStatus('Choose an image to start.');
+  } catch (error) {
+    setError(`Could not reach the demo server: ${describeError(error)}`);
+  }
+}
+
+void start();

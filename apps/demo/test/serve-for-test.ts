@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createDemoServer, type DemoServerOptions } from '../src/demo-server';
+import { SamEngine } from '../src/sam-engine';
+
+/** The built front end: tests run after `build` (turbo's test task depends on it). */
+export const WEB_ROOT = join(__dirname, '..', 'dist', 'web');
+export const FIXTURES = join(__dirname, 'fixtures');
+
+let shared: Promise<SamEngine> | undefined;
+
+/**
+ * The real SAM engine, loaded once per test file. A 4x4 automatic grid keeps automatic-mode tests to one
+ * trunk batch on a busy 2-core machine.
+ */
+export function testEngine(): Promise<SamEngine> {
+  shared ??= SamEngine.create({ automatic: { pointsPerSide: 4 } });
+  return shared;
+}
+
+/** A demo server on 127.0.0.1 with an ephemeral port; `base` is its URL without a trailing slash. */
+export async function serveForTest(
+  options: Partial<Omit<DemoServerOptions<unknown>, 'engine'>> = {},
+): Promise<{ app: FastifyInstance; base: string }> {
+  const engine = await testEngine();
+  const app = await createDemoServer({ engine, webRoot: WEB_ROOT, ...options });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('server did not bind');
+  return { app, base: `http://127.0.0.1:${address.port}` };
+}

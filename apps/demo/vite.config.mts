@@ -1,0 +1,19 @@
+import { defineConfig } from 'vite';
+
+// The front end: plain TypeScript and canvas, bundled into dist/web for the Fastify server to serve.
+export default defineConfig({
+  root: 'src/web',
+  base: '/',
+  build: {
+    outDir: '../../dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    // Inline nothing: the server's Content-Security-Policy allows only same-origin files.
+    assetsInlineLimit: 0,
+    sourcemap: true,
+  },
+  server: {
+    // `pnpm --filter @tasam/demo dev:web` next to a running server: the page from vite, the API from Fastify.
+    proxy: { '/api': 'http://127.0.0.1:8787', '/samples': 'http://127.0.0.1:8787' },
+  },
+});
