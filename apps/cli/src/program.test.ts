@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { TasamError } from '@tasam/errors';
 import { Command } from 'commander';
 import { captureIO } from '../test/capture-io';
+import { doctorCommand } from './commands/doctor';
 import { ExitCode } from './exit-codes';
-import { buildProgram, runCli } from './program';
+import { buildProgram, commandsFor, runCli } from './program';
 
 describe('runCli', () => {
   it('prints the version', async () => {
@@ -158,5 +159,22 @@ describe('a command group without its subcommand', () => {
     const bare = captureIO();
     expect(await runCli([], bare, [group])).toBe(ExitCode.usage);
     expect(bare.err()).toContain('Usage: tasam [options] [command]');
+  });
+});
+
+describe('commandsFor', () => {
+  const entries = ['doctor', 'embed', 'lora'].map((name) => ({ name, load: () => doctorCommand }));
+  const names = (argv: string[]) => commandsFor(argv, entries).map((entry) => entry.name);
+
+  it('loads only the command that runs', () => {
+    expect(names(['embed', 'dir', '--json'])).toEqual(['embed']);
+    expect(names(['--no-color-ish', 'lora', 'inspect', 'x'])).toEqual(['lora']);
+  });
+
+  it('loads nothing for --version and everything for the root help or an unknown command', () => {
+    expect(names(['--version'])).toEqual([]);
+    expect(names(['--help'])).toEqual(['doctor', 'embed', 'lora']);
+    expect(names([])).toEqual(['doctor', 'embed', 'lora']);
+    expect(names(['segmnet'])).toEqual(['doctor', 'embed', 'lora']);
   });
 });

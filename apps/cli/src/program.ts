@@ -1,7 +1,7 @@
 import { TasamError } from '@tasam/errors';
 import { Command, CommanderError } from 'commander';
 import { type CliIO, processIO, writeLine } from './cli-context';
-import { type CommandFactory, commandFactories } from './commands';
+import { type CommandEntry, type CommandFactory, commandEntries, loadCommandFactories } from './commands';
 import { InterruptedError } from './errors/interrupted-error';
 import { ExitCode } from './exit-codes';
 
@@ -34,7 +34,7 @@ function applyRunnerSettings(command: Command, io: CliIO): void {
 export function buildProgram(
   io: CliIO,
   setExitCode: (code: number) => void,
-  factories: readonly CommandFactory[] = commandFactories,
+  factories: readonly CommandFactory[] = loadCommandFactories(),
 ): Command {
   const program = new Command('tasam')
     .description('Task-aware Segment Anything: type a task, get the masks it asks for.')
@@ -65,21 +65,37 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   );
 }
 
+/**
+ * The commands to load for `argv`: only the one it names (the first argument that is not an option; the
+ * root command has no options that take a value), none for `--version`, or all of them for the root help
+ * and unknown names.
+ */
+export function commandsFor(
+  argv: readonly string[],
+  entries: readonly CommandEntry[] = commandEntries,
+): CommandEntry[] {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  if (name === undefined && argv.some((arg) => arg === '-V' || arg === '--version')) return [];
+  const named = entries.filter((entry) => entry.name === name);
+  return named.length > 0 ? named : [...entries];
+}
+
 /** Runs the CLI and resolves to its exit code; never calls process.exit itself. */
 export async function runCli(
   argv: string[],
   io: CliIO = processIO(),
-  factories: readonly CommandFactory[] = commandFactories,
+  factories?: readonly CommandFactory[],
 ): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(
-    io,
-    (code) => {
-      exitCode = code;
-    },
-    factories,
-  );
   try {
+    // Loading a command's module can fail too (a native binding that does not load): report it like any error.
+    const program = buildProgram(
+      io,
+      (code) => {
+        exitCode = code;
+      },
+      factories ?? loadCommandFactories(commandsFor(argv)),
+    );
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {

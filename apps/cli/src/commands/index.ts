@@ -1,20 +1,32 @@
 import type { Command } from 'commander';
 import type { CliIO } from '../cli-context';
-import { cacheCommand } from './cache';
-import { doctorCommand } from './doctor';
-import { embedCommand } from './embed';
-import { embedTextCommand } from './embed-text';
-import { loraCommand } from './lora';
 
 /** Builds one subcommand. `setExitCode` records a non-zero exit without throwing (e.g. doctor's findings). */
 export type CommandFactory = (io: CliIO, setExitCode: (code: number) => void) => Command;
 
-/** Every `tasam` subcommand, one module each; add new ones here. */
-export const commandFactories: CommandFactory[] = [
-  // One line per subcommand, so commands added in parallel never edit the same line.
-  doctorCommand,
-  cacheCommand,
-  embedCommand,
-  embedTextCommand,
-  loraCommand,
+/**
+ * A subcommand and how to load its module. Modules are required only when their command runs (or for the
+ * full `tasam --help`), so `tasam doctor` does not pay for tfjs and `tasam segment` not for the trainer.
+ */
+export interface CommandEntry {
+  name: string;
+  load: () => CommandFactory;
+}
+
+/**
+ * Every `tasam` subcommand, one module each. Add yours as ONE line, in this form:
+ *   { name: 'my-command', load: () => require('./my-command').myCommand },
+ * One line per subcommand, so commands added in parallel never edit the same line.
+ */
+export const commandEntries: readonly CommandEntry[] = [
+  { name: 'doctor', load: () => require('./doctor').doctorCommand },
+  { name: 'cache', load: () => require('./cache').cacheCommand },
+  { name: 'embed', load: () => require('./embed').embedCommand },
+  { name: 'embed-text', load: () => require('./embed-text').embedTextCommand },
+  { name: 'lora', load: () => require('./lora').loraCommand },
 ];
+
+/** The factories of `entries`, loading their modules. */
+export function loadCommandFactories(entries: readonly CommandEntry[] = commandEntries): CommandFactory[] {
+  return entries.map((entry) => entry.load());
+}
