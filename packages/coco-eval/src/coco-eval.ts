@@ -208,12 +208,14 @@ export class CocoEval {
 
   /** COCOeval.summarize: the 12 stats and the printed lines (nothing is printed here). */
   summarize(): Summary {
-    return summarizeAccumulation(this.eval, this.params);
+    if (!this.accumulation) throw new EvalOrderError('summarize', 'accumulate');
+    return summarizeAccumulation(this.accumulation, this.params);
   }
 
   /** AP per category at area 'all' (the first range) and the largest maxDets, in params.catIds order. */
   perCategoryAp(): CategoryAp[] {
-    const acc = this.eval;
+    if (!this.accumulation) throw new EvalOrderError('perCategoryAp', 'accumulate');
+    const acc = this.accumulation;
     if (!this.params.useCats) return [];
     const areaIndex = Math.max(0, this.params.areaRngLbl.indexOf('all'));
     return this.params.catIds.map((categoryId, k) => ({

@@ -202,7 +202,9 @@ export function loadResults(gt: GroundTruth, json: unknown, source = 'results'):
           `result ${i} has neither a bbox nor a segmentation (result 0 has no bbox, so every result needs a segmentation)`,
         );
       checkSegmentation(source, i, r.segmentation, gt, r.image_id);
-      if (r.bbox !== undefined) checkBox(source, i, r.bbox);
+      // an empty bbox is as good as none: the mask's box is used
+      if (r.bbox !== undefined && !(Array.isArray(r.bbox) && r.bbox.length === 0))
+        checkBox(source, i, r.bbox);
     }
   }
   return new CocoResults(results, kind, source, gt);
