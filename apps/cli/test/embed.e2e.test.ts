@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -65,6 +73,26 @@ describe('tasam embed as a subprocess', () => {
     const merged = JSON.parse(readFileSync(summary.manifest, 'utf8'));
     expect(merged.images.map((image: { name: string }) => image.name)).toEqual(['a.jpg', 'b.jpg']);
     expect(filesUnder(join(cache, 'embeddings')).filter((name) => name.endsWith('.emb'))).toHaveLength(2);
+  });
+
+  it('--workers: a failing worker fails the run (exit 1) naming its shard and the bad image', () => {
+    const images = join(work, 'images');
+    mkdirSync(images);
+    copyFileSync(join(examples, 'cats.jpg'), join(images, 'a.jpg'));
+    writeFileSync(join(images, 'b.jpg'), 'this is not a JPEG');
+    const result = spawnSync(process.execPath, [bin, 'embed', images, '--workers', '2'], {
+      encoding: 'utf8',
+      env: { ...process.env, TASAM_CACHE: join(work, 'cache') },
+    });
+    expect(result.status).toBe(1);
+    const bad = join(images, 'b.jpg');
+    // The worker's own message, prefixed with its shard, then the run's one-line verdict.
+    const workerLine = result.stderr.split('\n').find((line) => line.startsWith('[1/2] tasam: '));
+    expect(workerLine).toContain(bad);
+    expect(result.stderr.trim().split('\n').pop()).toMatch(
+      /^tasam: 1 worker failed: shard 1\/2 \(exit 1: .*b\.jpg/,
+    );
+    expect(result.stdout).toBe('');
   });
 
   it('stops after the current image on Ctrl-C, exits 130 and leaves no partial files', async () => {
