@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DecoderGraph, HEAD_TARGETS, injectLora, LoraWeights, loraFeeds, mergeLora } from '@tasam/lora';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { DecoderGraph, HEAD_TARGETS, injectLora, LoraWeights, loraFeeds, mergeLora } from '../src';
 
 function option(name: string, fallback: number, min = 1): number {
   const at = process.argv.indexOf(`--${name}`);
