@@ -171,9 +171,10 @@ export class Hypernetwork {
       tf.add(tf.matMul(text, this.p('text_proj.weight')), this.p('text_proj.bias')),
       this.p('text_token'),
     );
+    // One-hot matmuls instead of gather: gather's gradient (UnsortedSegmentSum) has no wasm kernel.
     const queries = tf.add(
-      tf.gather(this.p('module_embed'), tf.tensor1d(this.targetModule, 'int32')),
-      tf.gather(this.p('layer_embed'), tf.tensor1d(this.targetLayer, 'int32')),
+      tf.matMul(oneHotRows(this.targetModule, this.modules.length), this.p('module_embed')),
+      tf.matMul(oneHotRows(this.targetLayer, this.p('layer_embed').shape[0]), this.p('layer_embed')),
     );
     // [tasks*tokens, d], token 0 of each task is its text.
     let x = tf.reshape(
@@ -222,11 +223,14 @@ export class Hypernetwork {
     const aOf = new Map<number, tf.Tensor3D>();
     const bOf = new Map<number, tf.Tensor3D>();
     for (const [inF, group] of byIn) {
-      const idx = tf.tensor1d(
+      const idx = oneHotRows(
         group.map((e) => e.i + 1),
-        'int32',
+        tokens,
       );
-      const tok = tf.reshape(tf.gather(out, idx, 1), [tasks * group.length, d]);
+      const tok = tf.reshape(tf.matMul(tf.tile(tf.expandDims(idx, 0), [tasks, 1, 1]), out), [
+        tasks * group.length,
+        d,
+      ]);
       const a = tf.reshape(
         tf.add(tf.matMul(tok, this.p(`head_a.${inF}.weight`)), this.p(`head_a.${inF}.bias`)),
         [tasks, group.length, r, inF],
@@ -236,11 +240,14 @@ export class Hypernetwork {
       });
     }
     for (const [outF, group] of byOut) {
-      const idx = tf.tensor1d(
+      const idx = oneHotRows(
         group.map((e) => e.i + 1),
-        'int32',
+        tokens,
       );
-      const tok = tf.reshape(tf.gather(out, idx, 1), [tasks * group.length, d]);
+      const tok = tf.reshape(tf.matMul(tf.tile(tf.expandDims(idx, 0), [tasks, 1, 1]), out), [
+        tasks * group.length,
+        d,
+      ]);
       const b = tf.reshape(
         tf.add(tf.matMul(tok, this.p(`head_b.${outF}.weight`)), this.p(`head_b.${outF}.bias`)),
         [tasks, group.length, outF, r],
@@ -254,6 +261,13 @@ export class Hypernetwork {
     });
     return result;
   }
+}
+
+/** Rows of the identity picked by index: [indices.length, size]; multiplying by it selects rows. */
+export function oneHotRows(indices: ArrayLike<number>, size: number): tf.Tensor2D {
+  const data = new Float32Array(indices.length * size);
+  for (let i = 0; i < indices.length; i++) data[i * size + indices[i]] = 1;
+  return tf.tensor2d(data, [indices.length, size]);
 }
 
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {

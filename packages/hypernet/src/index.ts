@@ -10,6 +10,18 @@ export {
   saveHypernet,
 } from './checkpoint';
 export {
+  type EvaluateOptions,
+  type EvaluationResult,
+  evaluateOnCoco,
+  type MiouSummary,
+} from './coco-evaluation';
+export {
+  CocoTrainingData,
+  type CocoTrainingDataOptions,
+  isMultimaskPrompt,
+  samplePrompt,
+} from './coco-training-data';
+export {
   CheckpointFormatError,
   CheckpointMismatchError,
   CheckpointNotFoundError,
@@ -24,6 +36,7 @@ export {
   targetParts,
 } from './hypernet-config';
 export { type ForwardOptions, Hypernetwork, type TargetLoraTensors } from './hypernetwork';
+export { LOW_RES_SIZE, letterboxTarget } from './letterbox-target';
 export { type LossPoint, lossCurveSvg, smooth } from './loss-curve';
 export {
   DEFAULT_LOSS_WEIGHTS,
@@ -45,6 +58,12 @@ export {
   toTfTrunk,
   transposeUpscaled,
 } from './tf-heads';
+export {
+  readTrainingLog,
+  type TrainOnCocoOptions,
+  type TrainOnCocoResult,
+  trainOnCoco,
+} from './train-on-coco';
 export {
   DEFAULT_TRAIN_OPTIONS,
   type StepRecord,

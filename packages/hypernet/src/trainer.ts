@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW, DEFAULT_ADAMW, learningRate } from './adamw';
 import { TrainingDataError } from './errors';
-import type { Hypernetwork } from './hypernetwork';
+import { type Hypernetwork, oneHotRows } from './hypernetwork';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights, samLoss } from './losses';
 import { mixSeed } from './rng';
 import { tf } from './tf';
@@ -76,6 +76,8 @@ export interface StepRecord {
   gradNorm: number;
   /** Wall time of this step including data (ms). */
   ms: number;
+  /** Of which waiting for the batch (trunk run not hidden behind the previous step). */
+  waitMs: number;
 }
 
 export interface TrainProgress {
@@ -158,6 +160,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       while (true) {
         const t0 = Date.now();
         const next = await pending;
+        const t1 = Date.now();
         if (next.done) break;
         pending = iterator.next(); // the next trunk run overlaps this step
         const record = trainStep(net, heads, optimizer, run.data, next.value, {
@@ -165,7 +168,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
           totalSteps: state.totalSteps,
           options,
         });
-        Object.assign(record, { epoch, batch: batchIndex, ms: Date.now() - t0 });
+        Object.assign(record, { epoch, batch: batchIndex, ms: Date.now() - t0, waitMs: t1 - t0 });
         state = { ...state, step: state.step + 1, epoch, batchInEpoch: batchIndex + 1 };
         batchIndex += 1;
         stepsDone += 1;
@@ -241,7 +244,7 @@ export function trainStep(
     const tfTrunk = toTfTrunk(trunk);
     const textT = tf.tensor2d(text, [taskIds.length, textDim]);
     const targets = tf.tensor2d(targetData, [n, pixels]);
-    const gatherIdx = tf.tensor1d(sampleTask, 'int32');
+    const pickTask = oneHotRows(sampleTask, taskIds.length); // [n, tasks]
     let parts: ReturnType<typeof samLoss> | undefined;
     const vars = [...net.params.values()];
     const { grads } = tf.variableGrads(() => {
@@ -249,7 +252,7 @@ export function trainStep(
       const layers = new Map<string, { a: tf.Tensor3D; b: tf.Tensor3D }>();
       const all: { a: tf.Tensor; b: tf.Tensor }[] = [];
       for (const [path, { a, b }] of generated) {
-        layers.set(path, { a: tf.gather(a, gatherIdx), b: tf.gather(b, gatherIdx) });
+        layers.set(path, { a: pickRows(pickTask, a), b: pickRows(pickTask, b) });
         all.push({ a, b });
       }
       const lora: BatchLora = { scaling: net.config.alpha / net.config.rank, layers };
@@ -283,8 +286,15 @@ export function trainStep(
       loss: values.total,
       gradNorm,
       ms: 0,
+      waitMs: 0,
     };
   } finally {
     tf.engine().endScope();
   }
+}
+
+/** Per-sample copies of per-task tensors [tasks, ...] → [n, ...] via a one-hot matmul (differentiable on wasm). */
+function pickRows(pick: tf.Tensor2D, x: tf.Tensor3D): tf.Tensor3D {
+  const [tasks, r, c] = x.shape;
+  return tf.reshape(tf.matMul(pick, tf.reshape(x, [tasks, r * c])), [pick.shape[0], r, c]);
 }

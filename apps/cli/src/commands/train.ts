@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { trainOnCoco } from '@tasam/hypernet';
+import { SamRuntime } from '@tasam/sam-runtime';
+import { createTextEncoder } from '@tasam/text-encoder';
+import { Command, InvalidArgumentError } from 'commander';
+import { cacheDir } from '../cache-dir';
+import { type CliIO, writeLine } from '../cli-context';
+import { withInterrupt } from '../interrupt';
+import { startProgress, timedStep } from '../progress';
+import { parsePositiveInt } from '../shard';
+
+interface TrainCliOptions {
+  coco?: string;
+  split: string;
+  out: string;
+  epochs: number;
+  resume?: boolean;
+  seed: number;
+  lr?: number;
+  batchSize?: number;
+  maxImages?: number;
+  samplesPerImage?: number;
+  checkpointEvery?: number;
+  threads?: number;
+  json?: boolean;
+}
+
+function parseNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new InvalidArgumentError(`expected a number; got "${text}".`);
+  return value;
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text.trim()))
+    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
+  return Number(text);
+}
+
+export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Command {
+  return new Command('train')
+    .description('train the text → LoRA hypernetwork on COCO (image embeddings are computed once and cached)')
+    .option('--coco <dir>', 'COCO directory (annotations/ and image folders); default $TASAM_COCO')
+    .option('--split <name>', 'split to train on', 'train2017')
+    .requiredOption(
+      '--out <dir>',
+      'run directory (checkpoints, train.jsonl, hypernet.safetensors, loss-curve.svg)',
+    )
+    .option('--epochs <n>', 'epochs', parsePositiveInt, 2)
+    .option('--resume', 'continue from the run directory’s last checkpoint (same sample order)')
+    .option('--seed <n>', 'seed of sampling, initialisation and dropout', parseSeed, 0)
+    .option('--lr <x>', 'peak learning rate', parseNumber)
+    .option('--batch-size <n>', 'samples per step (from one image)', parsePositiveInt)
+    .option('--samples-per-image <n>', 'at most this many samples of an image per epoch', parsePositiveInt)
+    .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
+    .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
+    .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ tasam train --coco ../shared/coco-mini --split train2017 --out runs/mini --epochs 2',
+    )
+    .action(async (options: TrainCliOptions, command: Command) => {
+      const coco = options.coco ?? io.env.TASAM_COCO;
+      if (!coco)
+        command.error('error: --coco DIR or the TASAM_COCO environment variable is required', {
+          exitCode: 2,
+          code: 'tasam.usage',
+        });
+      await withInterrupt(io, async (interrupt) => {
+        const runtime = await timedStep(
+          io,
+          'loading SAM',
+          () =>
+            SamRuntime.create({
+              modelCacheDir: cacheDir('models', io.env),
+              embeddingCacheDir: cacheDir('embeddings', io.env),
+              intraOpThreads: options.threads,
+              log: (line) => writeLine(io.stderr, line),
+            }),
+          { json: options.json },
+        );
+        const encoder = await createTextEncoder({ backend: 'use-lite', cacheDir: cacheDir('text', io.env) });
+        let progress: ReturnType<typeof startProgress> | undefined;
+        let lastLogged = 0;
+        try {
+          const result = await trainOnCoco({
+            coco: resolve(coco as string),
+            split: options.split,
+            out: resolve(options.out),
+            runtime,
+            encoder,
+            epochs: options.epochs,
+            seed: options.seed,
+            resume: options.resume,
+            batchSize: options.batchSize,
+            maxSamplesPerImage: options.samplesPerImage,
+            maxImages: options.maxImages,
+            train: {
+              ...(options.lr !== undefined ? { lr: options.lr } : {}),
+              ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+            },
+            onMessage: (line) => writeLine(io.stderr, line),
+            shouldStop: () => interrupt.requested,
+            onStep: (p) => {
+              if (!progress) {
+                progress = startProgress(io, {
+                  label: 'training',
+                  total: p.totalSteps,
+                  unit: 'step',
+                  json: options.json,
+                  interrupt,
+                });
+                progress.advance(p.step - 1);
+              }
+              progress.advance(1);
+              if (p.step - lastLogged >= 25 || p.step === p.totalSteps) {
+                lastLogged = p.step;
+                progress.log(
+                  `step ${p.step}/${p.totalSteps} epoch ${p.epoch} loss ${p.record.loss.toFixed(4)} (mask ${p.record.mask.toFixed(4)}, iou ${p.record.iou.toFixed(4)}) lr ${p.record.lr.toExponential(2)} ${p.samplesPerSecond.toFixed(1)} samples/s`,
+                );
+              }
+            },
+          });
+          progress?.stop();
+          progress = undefined;
+          const summary = {
+            out: resolve(options.out),
+            model: result.modelPath,
+            lossCurve: result.curvePath,
+            log: result.logPath,
+            steps: result.state.step,
+            samples: result.samples,
+            seconds: Math.round(result.seconds),
+            samplesPerSecond: Number(result.samplesPerSecond.toFixed(2)),
+            stopped: result.stopped,
+          };
+          if (options.json) writeLine(io.stdout, JSON.stringify(summary));
+          else {
+            writeLine(
+              io.stdout,
+              `trained ${summary.steps} steps (${summary.samples} samples, ${summary.samplesPerSecond} samples/s) in ${summary.seconds}s`,
+            );
+            writeLine(io.stdout, `model: ${summary.model}`);
+            writeLine(io.stdout, `loss curve: ${summary.lossCurve}`);
+          }
+          if (result.stopped) setExitCode(interrupt.exitCode);
+        } finally {
+          progress?.stop();
+          await runtime.dispose();
+          await encoder.dispose();
+        }
+      });
+    });
+}

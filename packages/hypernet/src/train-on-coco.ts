@@ -1,0 +1,145 @@
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { HEAD_TARGETS } from '@tasam/lora';
+import type { SamRuntime } from '@tasam/sam-runtime';
+import { saveHypernet } from './checkpoint';
+import { CocoTrainingData } from './coco-training-data';
+import { resolveConfig } from './hypernet-config';
+import { Hypernetwork } from './hypernetwork';
+import { lossCurveSvg, smooth } from './loss-curve';
+import type { TaskEmbedder } from './task-lora-generator';
+import { useBackend } from './tf';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  type StepRecord,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  train,
+} from './trainer';
+
+export interface TrainOnCocoOptions {
+  coco: string;
+  split: string;
+  /** Run directory: checkpoints/, train.jsonl, hypernet.safetensors, loss-curve.svg, summary.json. */
+  out: string;
+  runtime: SamRuntime;
+  encoder: TaskEmbedder;
+  epochs?: number;
+  seed?: number;
+  resume?: boolean;
+  batchSize?: number;
+  maxSamplesPerImage?: number;
+  maxImages?: number;
+  train?: Partial<TrainOptions>;
+  /** Hypernetwork shape overrides (rank, alpha, dModel...). */
+  model?: {
+    rank?: number;
+    alpha?: number;
+    dModel?: number;
+    layers?: number;
+    heads?: number;
+    mlpDim?: number;
+    dropout?: number;
+  };
+  onStep?: (progress: TrainProgress) => void;
+  onMessage?: (line: string) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface TrainOnCocoResult extends TrainResult {
+  modelPath: string;
+  curvePath: string;
+  summaryPath: string;
+  /** Samples per second over the run (after the embedding pass). */
+  samplesPerSecond: number;
+}
+
+/** Reads a JSONL training log. */
+export async function readTrainingLog(path: string): Promise<StepRecord[]> {
+  const text = await fs.readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as StepRecord);
+}
+
+/**
+ * `tasam train`: coco-data samples → cached embeddings → trunk (onnxruntime) → hypernetwork + heads + loss
+ * (tfjs). Writes the final model (`hypernet.safetensors`), the loss curve (`loss-curve.svg`) and a summary.
+ */
+export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnCocoResult> {
+  await useBackend();
+  const epochs = options.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
+  const seed = options.seed ?? 0;
+  const data = await CocoTrainingData.create({
+    coco: options.coco,
+    split: options.split,
+    epochs,
+    seed,
+    batchSize: options.batchSize,
+    maxSamplesPerImage: options.maxSamplesPerImage,
+    maxImages: options.maxImages,
+    runtime: options.runtime,
+    encoder: options.encoder,
+    onProgress: options.onMessage,
+  });
+  options.onMessage?.(
+    `${data.sampleCount} samples in ${Array.from({ length: epochs }, (_, e) => data.batchesPerEpoch(e)).reduce((a, b) => a + b, 0)} steps over ${epochs} epoch(s)`,
+  );
+  const config = resolveConfig({
+    textEncoderId: options.encoder.id,
+    textDim: options.encoder.dim,
+    targets: [...HEAD_TARGETS],
+    ...options.model,
+  });
+  const net = Hypernetwork.initialise(config, seed);
+  const result = await train({
+    runDir: options.out,
+    net,
+    heads: options.runtime.headWeights(),
+    data,
+    resume: options.resume,
+    options: { ...options.train, epochs, seed },
+    onStep: options.onStep,
+    shouldStop: options.shouldStop,
+  });
+  const modelPath = join(options.out, 'hypernet.safetensors');
+  const curvePath = join(options.out, 'loss-curve.svg');
+  const summaryPath = join(options.out, 'summary.json');
+  const records = await readTrainingLog(result.logPath);
+  // A resumed run's log holds the steps of every attempt; keep the last record of each step.
+  const byStep = new Map(records.map((r) => [r.step, r]));
+  const steps = [...byStep.values()].sort((a, b) => a.step - b.step);
+  const losses = steps.map((r) => r.loss);
+  const ema = smooth(losses);
+  await fs.writeFile(
+    curvePath,
+    await lossCurveSvg([
+      ...steps.map((r) => ({ step: r.step, loss: r.loss, series: 'loss (per step)' })),
+      ...steps.map((r, i) => ({ step: r.step, loss: ema[i], series: 'loss (EMA 0.95)' })),
+    ]),
+  );
+  if (!result.stopped) {
+    await saveHypernet(modelPath, result.net, {
+      metadata: {
+        trained_on: `${options.coco} ${options.split}`,
+        epochs: String(epochs),
+        seed: String(seed),
+      },
+    });
+  }
+  const samplesPerSecond = result.samples / Math.max(result.seconds, 1e-3);
+  const summary = {
+    steps: result.state.step,
+    samples: result.samples,
+    seconds: result.seconds,
+    samplesPerSecond,
+    stopped: result.stopped,
+    firstLoss: ema[0],
+    lastLoss: ema[ema.length - 1],
+    config,
+  };
+  await fs.writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  return { ...result, modelPath, curvePath, summaryPath, samplesPerSecond };
+}
