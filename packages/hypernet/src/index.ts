@@ -48,6 +48,7 @@ export {
 } from './losses';
 export { mixSeed, Rng } from './rng';
 export { defaultCheckpointPath, type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
+export * from './task-segmenter';
 export { type HypernetBackend, tf, useBackend } from './tf';
 export {
   type BatchLora,

@@ -1,0 +1,169 @@
+/**
+ * @jest-environment ./test/native-typed-arrays-environment.js
+ */
+import { join } from 'node:path';
+import { loadImageRgb, rleIou } from '@tasam/coco-data';
+import { HEAD_TARGETS } from '@tasam/lora';
+import { type AutomaticInstance, SamRuntime, type Tensor32 } from '@tasam/sam-runtime';
+import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
+import { resolveConfig } from '../src/hypernet-config';
+import { Hypernetwork } from '../src/hypernetwork';
+import { Rng } from '../src/rng';
+import { TaskLoraGenerator } from '../src/task-lora-generator';
+import { isZeroLora, TaskSegmenter } from '../src/task-segmenter';
+import { useBackend } from '../src/tf';
+
+// Real SAM, real USE-lite text encoder, a real (small) hypernetwork: untrained (B = 0) and with random B.
+const examples = join(__dirname, '..', '..', '..', 'examples');
+jest.setTimeout(300_000);
+
+let runtime: SamRuntime;
+let encoder: TextEncoder;
+let embedding: Tensor32;
+let size: { width: number; height: number };
+
+function network(encoderId: string, dim: number, randomB: boolean): Hypernetwork {
+  const config = resolveConfig({
+    textEncoderId: encoderId,
+    textDim: dim,
+    targets: [...HEAD_TARGETS],
+    dModel: 32,
+    layers: 1,
+    heads: 4,
+    mlpDim: 32,
+  });
+  const net = Hypernetwork.initialise(config, 7);
+  if (!randomB) return net;
+  const arrays = net.toArrays();
+  const rng = new Rng(11);
+  for (const [name, values] of arrays)
+    if (name.startsWith('head_b.')) for (let i = 0; i < values.length; i++) values[i] = rng.normal() * 0.05;
+  net.dispose();
+  return Hypernetwork.fromArrays(config, arrays);
+}
+
+function summary(list: AutomaticInstance[]) {
+  return list.map((i) => ({ bbox: i.bbox, area: i.area, score: i.predictedIou, point: i.point }));
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+  runtime = await SamRuntime.create();
+  encoder = await createTextEncoder({ backend: 'use-lite' });
+  const image = await loadImageRgb(join(examples, 'suitcases.jpg'));
+  size = { width: image.width, height: image.height };
+  embedding = await runtime.embed(image);
+});
+
+afterAll(async () => {
+  await runtime?.dispose();
+  await encoder?.dispose();
+});
+
+const grid = { pointsPerSide: 4, pointsPerBatch: 8 };
+
+describe('TaskSegmenter with an untrained hypernetwork (every B = 0)', () => {
+  it('gives exactly plain SAM, automatic and prompted, and shares plain SAM heads', async () => {
+    const generator = TaskLoraGenerator.fromNetwork(network(encoder.id, encoder.dim, false), encoder);
+    const segmenter = new TaskSegmenter(runtime, generator);
+    const lora = await segmenter.lora('highlight every suitcase');
+    expect(isZeroLora(lora)).toBe(true);
+
+    const result = await segmenter.automatic(
+      embedding,
+      size,
+      ['highlight every suitcase', 'segment the cat'],
+      {
+        ...grid,
+        baseline: true,
+        scoreThreshold: 0.8,
+        baselineThreshold: 0.8,
+      },
+    );
+    expect(result.headsEvaluated).toBe(1);
+    expect(result.trunkPrompts).toBe(16);
+    expect(result.baseline!.length).toBeGreaterThan(0);
+    expect(summary(result.tasks[0].instances)).toEqual(summary(result.baseline!));
+    expect(summary(result.tasks[1].instances)).toEqual(summary(result.baseline!));
+    // The same as sam-runtime's own automatic mode with plain heads.
+    const plain = await runtime.everything(embedding, size, {
+      ...grid,
+      predIouThresh: 0.8,
+      stabilityScoreThresh: 0.9,
+    });
+    expect(summary(result.baseline!)).toEqual(summary(plain));
+
+    const prompt = { points: [{ x: 220, y: 300, label: 1 as const }] };
+    const [tasam] = await segmenter.prompted(embedding, size, prompt, 'highlight every suitcase');
+    const [sam] = await runtime.segment(embedding, size, prompt);
+    expect(tasam.score).toBe(sam.score);
+    expect(rleIou([tasam.rle], [sam.rle], [0])[0]).toBe(1);
+    generator.dispose();
+  });
+});
+
+describe('TaskSegmenter with a non-zero LoRA', () => {
+  it('scores every task over ONE shared trunk pass, equal to a separate automatic run per task', async () => {
+    const generator = TaskLoraGenerator.fromNetwork(network(encoder.id, encoder.dim, true), encoder);
+    const segmenter = new TaskSegmenter(runtime, generator);
+    const tasks = ['highlight every suitcase', 'segment all cats'];
+    const loras = await Promise.all(tasks.map((t) => segmenter.lora(t)));
+    expect(isZeroLora(loras[0])).toBe(false);
+
+    let trunkCalls = 0;
+    const trunk = runtime.trunk.bind(runtime);
+    const spy = jest.spyOn(runtime, 'trunk').mockImplementation((...args) => {
+      trunkCalls += 1;
+      return trunk(...args);
+    });
+    const options = { ...grid, scoreThreshold: 0.6, baselineThreshold: 0.6 };
+    const result = await segmenter.automatic(embedding, size, tasks, { ...options, baseline: true });
+    spy.mockRestore();
+    // 16 grid points in batches of 8: two trunk calls for plain SAM and both tasks together.
+    expect(trunkCalls).toBe(2);
+    expect(result.headsEvaluated).toBe(3);
+
+    for (const [t, lora] of loras.entries()) {
+      const alone = await runtime.everything(embedding, size, {
+        ...grid,
+        lora,
+        predIouThresh: 0.6,
+        stabilityScoreThresh: 0.9,
+      });
+      expect(summary(result.tasks[t].instances)).toEqual(summary(alone));
+    }
+    // The LoRA changes the scores: the task's instances are not plain SAM's.
+    expect(summary(result.tasks[0].instances)).not.toEqual(summary(result.baseline!));
+
+    // Prompted mode applies the task's LoRA.
+    const prompt = { points: [{ x: 220, y: 300, label: 1 as const }] };
+    const [tasam] = await segmenter.prompted(embedding, size, prompt, tasks[0]);
+    const [adapted] = await runtime.segment(embedding, size, prompt, { lora: loras[0] });
+    const [sam] = await runtime.segment(embedding, size, prompt);
+    expect(tasam.score).toBe(adapted.score);
+    expect(tasam.score).not.toBe(sam.score);
+    generator.dispose();
+  });
+
+  it('rejects a non-finite threshold', async () => {
+    const generator = TaskLoraGenerator.fromNetwork(network(encoder.id, encoder.dim, false), encoder);
+    const segmenter = new TaskSegmenter(runtime, generator);
+    await expect(
+      segmenter.automatic(embedding, size, ['x'], { scoreThreshold: Number.NaN }),
+    ).rejects.toMatchObject({ code: 'HYPERNET_CONFIG' });
+    generator.dispose();
+  });
+});
+
+describe('isZeroLora', () => {
+  it('is true for zero B or zero scaling only', () => {
+    const layer = (b: number) => ({
+      a: new Float32Array(4).fill(1),
+      b: new Float32Array(4).fill(b),
+      rank: 1,
+    });
+    expect(isZeroLora({ scaling: 1, layers: new Map([['l', layer(0)]]) })).toBe(true);
+    expect(isZeroLora({ scaling: 0, layers: new Map([['l', layer(1)]]) })).toBe(true);
+    expect(isZeroLora({ scaling: 1, layers: new Map([['l', layer(1e-9)]]) })).toBe(false);
+  });
+});
