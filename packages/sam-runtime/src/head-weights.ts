@@ -1,6 +1,7 @@
-import { onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
 import { ModelSurgeryError } from './errors';
 import { HEAD_LAYER_NAMES, type HeadLayer, type HeadWeights } from './heads';
+import { onnxSchema } from './onnx-proto';
 
 const PREFIX = 'mask_decoder.';
 
@@ -12,7 +13,8 @@ export function headWeightsFromModel(
   decoder: Uint8Array | onnx.ModelProto,
   source = 'sam.onnx',
 ): HeadWeights {
-  const model = decoder instanceof Uint8Array ? onnx.ModelProto.decode(decoder) : decoder;
+  const proto = onnxSchema();
+  const model = decoder instanceof Uint8Array ? proto.ModelProto.decode(decoder) : decoder;
   const graph = model.graph as onnx.GraphProto | null;
   if (!graph) throw new ModelSurgeryError(source, 'the model has no graph');
   const initializers = new Map(graph.initializer.map((tensor) => [tensor.name, tensor]));
@@ -24,7 +26,7 @@ export function headWeightsFromModel(
     const attribute = (key: string, fallback: number) => {
       const found = (gemm.attribute ?? []).find((a) => a.name === key);
       return found
-        ? Number(found.type === onnx.AttributeProto.AttributeType.FLOAT ? found.f : found.i)
+        ? Number(found.type === proto.AttributeProto.AttributeType.FLOAT ? found.f : found.i)
         : fallback;
     };
     if (
@@ -51,7 +53,7 @@ export function headWeightsFromModel(
 
 /** Float32 values of an initializer (raw little-endian bytes or the repeated float field), copied and aligned. */
 function floatData(tensor: onnx.ITensorProto, length: number, source: string): Float32Array {
-  if (tensor.dataType !== onnx.TensorProto.DataType.FLOAT) {
+  if (tensor.dataType !== onnxSchema().TensorProto.DataType.FLOAT) {
     throw new ModelSurgeryError(source, `initializer ${tensor.name} is not float32`);
   }
   let values: Float32Array;

@@ -158,6 +158,44 @@ export function predictHeads(trunk: TrunkOutput, weights: HeadWeights, lora?: He
 }
 
 /**
+ * out += sum over the 32 channels of weights[c] * upscaled[c], for one prompt's upscaled embedding [32,65536].
+ * Eight channels per pass over `out` (and subarray views with zero offsets) make V8 emit a tight loop: about
+ * 3x faster than one channel per pass.
+ */
+function accumulateMaskProduct(
+  out: Float32Array,
+  weights: Float32Array,
+  w: number,
+  upscaled: Float32Array,
+  base: number,
+): void {
+  const P = LOW_RES_PIXELS;
+  for (let c = 0; c < UPSCALED_CHANNELS; c += 8) {
+    const k0 = weights[w + c];
+    const k1 = weights[w + c + 1];
+    const k2 = weights[w + c + 2];
+    const k3 = weights[w + c + 3];
+    const k4 = weights[w + c + 4];
+    const k5 = weights[w + c + 5];
+    const k6 = weights[w + c + 6];
+    const k7 = weights[w + c + 7];
+    const at = base + c * P;
+    const u0 = upscaled.subarray(at, at + P);
+    const u1 = upscaled.subarray(at + P, at + 2 * P);
+    const u2 = upscaled.subarray(at + 2 * P, at + 3 * P);
+    const u3 = upscaled.subarray(at + 3 * P, at + 4 * P);
+    const u4 = upscaled.subarray(at + 4 * P, at + 5 * P);
+    const u5 = upscaled.subarray(at + 5 * P, at + 6 * P);
+    const u6 = upscaled.subarray(at + 6 * P, at + 7 * P);
+    const u7 = upscaled.subarray(at + 7 * P, at + 8 * P);
+    for (let i = 0; i < P; i++) {
+      out[i] +=
+        k0 * u0[i] + k1 * u1[i] + k2 * u2[i] + k3 * u3[i] + k4 * u4[i] + k5 * u5[i] + k6 * u6[i] + k7 * u7[i];
+    }
+  }
+}
+
+/**
  * The mask product for one prompt and mask token: low-res logits [256*256] = maskWeights[p,m,:] · upscaled[p].
  */
 export function maskLogits(
@@ -169,13 +207,7 @@ export function maskLogits(
 ): Float32Array {
   out.fill(0);
   const w = (prompt * MASK_TOKENS + mask) * UPSCALED_CHANNELS;
-  const base = prompt * UPSCALED_CHANNELS * LOW_RES_PIXELS;
-  const up = trunk.upscaled;
-  for (let c = 0; c < UPSCALED_CHANNELS; c++) {
-    const k = maskWeights[w + c];
-    const offset = base + c * LOW_RES_PIXELS;
-    for (let i = 0; i < LOW_RES_PIXELS; i++) out[i] += k * up[offset + i];
-  }
+  accumulateMaskProduct(out, maskWeights, w, trunk.upscaled, prompt * UPSCALED_CHANNELS * LOW_RES_PIXELS);
   return out;
 }
 
@@ -190,27 +222,17 @@ export function runHeads(
 ): { lowResMasks: Float32Array; iouPredictions: Float32Array } {
   const { maskWeights, iouPredictions } = predictHeads(trunk, weights, lora);
   const lowResMasks = new Float32Array(trunk.n * MASK_TOKENS * LOW_RES_PIXELS);
-  const up = trunk.upscaled;
   for (let p = 0; p < trunk.n; p++) {
-    // All four masks in one pass over the upscaled embedding: it is read once instead of four times.
-    const o0 = p * MASK_TOKENS * LOW_RES_PIXELS;
-    const o1 = o0 + LOW_RES_PIXELS;
-    const o2 = o1 + LOW_RES_PIXELS;
-    const o3 = o2 + LOW_RES_PIXELS;
-    const w = p * MASK_TOKENS * UPSCALED_CHANNELS;
-    for (let c = 0; c < UPSCALED_CHANNELS; c++) {
-      const k0 = maskWeights[w + c];
-      const k1 = maskWeights[w + UPSCALED_CHANNELS + c];
-      const k2 = maskWeights[w + 2 * UPSCALED_CHANNELS + c];
-      const k3 = maskWeights[w + 3 * UPSCALED_CHANNELS + c];
-      const offset = (p * UPSCALED_CHANNELS + c) * LOW_RES_PIXELS;
-      for (let i = 0; i < LOW_RES_PIXELS; i++) {
-        const u = up[offset + i];
-        lowResMasks[o0 + i] += k0 * u;
-        lowResMasks[o1 + i] += k1 * u;
-        lowResMasks[o2 + i] += k2 * u;
-        lowResMasks[o3 + i] += k3 * u;
-      }
+    for (let m = 0; m < MASK_TOKENS; m++) {
+      const at = (p * MASK_TOKENS + m) * LOW_RES_PIXELS;
+      const out = lowResMasks.subarray(at, at + LOW_RES_PIXELS);
+      accumulateMaskProduct(
+        out,
+        maskWeights,
+        (p * MASK_TOKENS + m) * UPSCALED_CHANNELS,
+        trunk.upscaled,
+        p * UPSCALED_CHANNELS * LOW_RES_PIXELS,
+      );
     }
   }
   return { lowResMasks, iouPredictions };

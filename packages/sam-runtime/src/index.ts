@@ -28,6 +28,7 @@ export {
   OVERLAY_PALETTE,
   type OverlayOptions,
   renderOverlay,
+  writeLabelPng,
   writeMaskPng,
   writeOverlayPng,
 } from './mask-png';

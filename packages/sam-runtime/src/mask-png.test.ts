@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TasamError } from '@tasam/errors';
 import sharp from 'sharp';
-import { OVERLAY_PALETTE, renderOverlay, writeMaskPng, writeOverlayPng } from './mask-png';
+import { OVERLAY_PALETTE, renderOverlay, writeLabelPng, writeMaskPng, writeOverlayPng } from './mask-png';
 
 const dir = mkdtempSync(join(tmpdir(), 'mask-png-'));
 const width = 6;
@@ -61,5 +61,15 @@ describe('renderOverlay', () => {
     const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([width, height, 3]);
     expect(Array.from(data.subarray(0, 3))).toEqual([230, 0, 0]); // background point, red
+  });
+});
+
+describe('writeLabelPng', () => {
+  it('labels each pixel with 1 + the first covering mask', async () => {
+    const path = join(dir, 'labels.png');
+    const first = Uint8Array.from([1, 1, 0, 0]);
+    const second = Uint8Array.from([0, 1, 1, 0]);
+    await writeLabelPng(path, [first, second], { width: 2, height: 2 });
+    expect(Array.from(await sharp(path).extractChannel(0).raw().toBuffer())).toEqual([1, 1, 2, 0]);
   });
 });

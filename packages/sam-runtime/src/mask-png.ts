@@ -126,3 +126,21 @@ export async function writeOverlayPng(
   const pixels = renderOverlay(image, masks, options);
   writeFileAtomic(path, await encodePng(pixels, image, 3, path));
 }
+
+/**
+ * Writes instance masks as one 8-bit label PNG: each pixel holds 1 + the index of the first mask (in the given
+ * order, e.g. best score first) that covers it, 0 where none does. Indices beyond 254 share the label 255.
+ */
+export async function writeLabelPng(
+  path: string,
+  masks: readonly Uint8Array[],
+  size: ImageSize,
+): Promise<void> {
+  const labels = new Uint8Array(size.width * size.height);
+  masks.forEach((mask, m) => {
+    assertMask(mask, size, `label mask ${m + 1}`);
+    const label = Math.min(m + 1, 255);
+    for (let i = 0; i < labels.length; i++) if (mask[i] && labels[i] === 0) labels[i] = label;
+  });
+  writeFileAtomic(path, await encodePng(labels, size, 1, path));
+}

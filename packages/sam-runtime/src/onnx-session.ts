@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { arch, cpus } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ExecutionProviderError, ModelLoadError } from './errors';
@@ -83,9 +85,14 @@ export async function createSession(
   if (!config.optimizedModelDir || !digest || level === 'disabled') return open(model);
 
   const version = ort.env.versions.node ?? 'unknown';
+  // Level 'all' may pick CPU-specific kernels and layouts: the file is only valid on the same kind of machine.
+  const machine = createHash('sha256')
+    .update(`${arch()} ${cpus()[0]?.model ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
   const file = join(
     config.optimizedModelDir,
-    `${name}-${digest.slice(0, 16)}-ort${version}-${level}-${provider}.onnx`,
+    `${name}-${digest.slice(0, 16)}-ort${version}-${level}-${provider}-${machine}.onnx`,
   );
   if (existsSync(file)) {
     try {

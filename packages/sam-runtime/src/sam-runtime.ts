@@ -12,6 +12,7 @@ import {
 import { EmbeddingCache } from './embedding-cache';
 import { fileDigest } from './file-digest';
 import { headWeightsFromModel } from './head-weights';
+import { readHeadWeights, writeHeadWeights } from './head-weights-file';
 import { type HeadLora, type HeadWeights, maskLogits, predictHeads } from './heads';
 import { ImageFrame, type ImageSize, SAM_LOW_RES_SIZE } from './image-frame';
 import { MASK_THRESHOLD, stabilityScore, thresholdLogits, upscaleLogits } from './mask-postprocess';
@@ -22,7 +23,8 @@ import { letterboxImage } from './preprocess';
 import { encodePrompt, type Prompt, validatePrompt } from './prompt';
 import type { Tensor32 } from './tensor';
 import { EMBEDDING_DIMS, Trunk } from './trunk';
-import { type PreparedTrunk, prepareTrunk } from './trunk-cache';
+import { headWeightsCachePath, type PreparedTrunk, prepareTrunk } from './trunk-cache';
+import { TRUNK_SURGERY_VERSION } from './trunk-model';
 import { MASK_TOKENS, type TrunkOutput } from './trunk-output';
 
 export interface SamRuntimeOptions extends SessionConfig {
@@ -96,13 +98,28 @@ export class SamRuntime {
     private readonly preparedTrunk: PreparedTrunk,
   ) {}
 
-  /** Locates the models, reads the head weights and prepares (or finds the cached) trunk model. */
+  /**
+   * Locates the models, reads the head weights and prepares (or finds the cached) trunk model. With a
+   * `modelCacheDir`, a warm start reads neither the decoder nor its protobuf: digest (memoised by file stat),
+   * head weights and trunk all come from the cache.
+   */
   static async create(options: SamRuntimeOptions = {}): Promise<SamRuntime> {
     const models = locateSamModels(options.modelDir);
-    const decoder = readFileSync(models.decoder);
-    const decoderDigest = createHash('sha256').update(decoder).digest('hex');
-    const heads = headWeightsFromModel(decoder, models.decoder);
-    const prepared = prepareTrunk(decoder, decoderDigest, models.decoder, options.modelCacheDir);
+    const cacheDir = options.modelCacheDir;
+    let bytes: Uint8Array | undefined;
+    const decoder = () => {
+      bytes ??= readFileSync(models.decoder);
+      return bytes;
+    };
+    const decoderDigest = cacheDir
+      ? fileDigest(models.decoder, cacheDir)
+      : createHash('sha256').update(decoder()).digest('hex');
+    let heads = cacheDir ? readHeadWeights(headWeightsCachePath(cacheDir, decoderDigest)) : undefined;
+    if (!heads) {
+      heads = headWeightsFromModel(decoder(), models.decoder);
+      if (cacheDir) writeHeadWeights(headWeightsCachePath(cacheDir, decoderDigest), heads);
+    }
+    const prepared = prepareTrunk(decoder, decoderDigest, models.decoder, cacheDir);
     if (prepared.built && 'path' in prepared) options.log?.(`prepared the decoder trunk: ${prepared.path}`);
     return new SamRuntime(models, options, heads, decoderDigest, prepared);
   }
@@ -236,13 +253,7 @@ export class SamRuntime {
     const frame = new ImageFrame(imageSize);
     validatePrompt(prompt, frame);
     const encoded = encodePrompt(prompt, frame);
-    this.referenceSession ??= createSession(
-      this.models.decoder,
-      'sam-decoder',
-      this.sessionConfig(),
-      this.decoderDigest,
-    );
-    const session = await this.referenceSession;
+    const session = await this.reference();
     const fetches = ['low_res_masks', 'iou_predictions', ...(options.withMasks === false ? [] : ['masks'])];
     const output = await session.run(
       {
@@ -267,6 +278,20 @@ export class SamRuntime {
     };
   }
 
+  /**
+   * Creates sessions now instead of on first use (e.g. before serving requests); resolves when they are ready.
+   * 'reference' is the original sam.onnx, only needed for parity checks.
+   */
+  async loadSessions(
+    which: readonly ('encoder' | 'trunk' | 'reference')[] = ['encoder', 'trunk'],
+  ): Promise<void> {
+    await Promise.all(
+      which.map((name) =>
+        name === 'encoder' ? this.encoder() : name === 'trunk' ? this.trunkModel() : this.reference(),
+      ),
+    );
+  }
+
   /** Releases every session created so far. */
   async dispose(): Promise<void> {
     const sessions = [this.encoderSession, this.referenceSession];
@@ -279,6 +304,16 @@ export class SamRuntime {
   private sessionConfig(): SessionConfig {
     const { executionProvider, intraOpThreads, graphOptimizationLevel, optimizedModelDir } = this.options;
     return { executionProvider, intraOpThreads, graphOptimizationLevel, optimizedModelDir };
+  }
+
+  private reference(): Promise<ort.InferenceSession> {
+    this.referenceSession ??= createSession(
+      this.models.decoder,
+      'sam-decoder',
+      this.sessionConfig(),
+      this.decoderDigest,
+    );
+    return this.referenceSession;
   }
 
   private encoder(): Promise<ort.InferenceSession> {
@@ -296,7 +331,7 @@ export class SamRuntime {
     this.trunkRunner ??= (async () => {
       const prepared = this.preparedTrunk;
       const source = 'path' in prepared ? prepared.path : prepared.bytes;
-      const digest = `${this.decoderDigest}-trunk`;
+      const digest = `${this.decoderDigest}-trunk-v${TRUNK_SURGERY_VERSION}`;
       return new Trunk(await createSession(source, 'sam-trunk', this.sessionConfig(), sha(digest)));
     })();
     return this.trunkRunner;

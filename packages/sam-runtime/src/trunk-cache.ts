@@ -9,21 +9,27 @@ export type PreparedTrunk = { path: string; built: boolean } | { bytes: Uint8Arr
 /**
  * Returns the trunk model derived from the decoder, building it by graph surgery on first use. The cache file
  * name carries the decoder's content hash and the surgery version, so a changed decoder or recipe never
- * reuses a stale trunk; it is written atomically, so an interrupted build leaves no half file.
+ * reuses a stale trunk; it is written atomically, so an interrupted build leaves no half file. `decoder` is
+ * only called when the trunk has to be built.
  */
 export function prepareTrunk(
-  decoder: Uint8Array,
+  decoder: () => Uint8Array,
   decoderDigest: string,
   source: string,
   cacheDir?: string,
 ): PreparedTrunk {
-  if (!cacheDir) return { bytes: buildTrunkModel(decoder, source), built: true };
+  if (!cacheDir) return { bytes: buildTrunkModel(decoder(), source), built: true };
   const path = trunkCachePath(cacheDir, decoderDigest);
   if (existsSync(path) && statSync(path).size > 0) return { path, built: false };
-  writeFileAtomic(path, buildTrunkModel(decoder, source));
+  writeFileAtomic(path, buildTrunkModel(decoder(), source));
   return { path, built: true };
 }
 
 export function trunkCachePath(cacheDir: string, decoderDigest: string): string {
   return join(cacheDir, `sam-trunk-v${TRUNK_SURGERY_VERSION}-${decoderDigest.slice(0, 16)}.onnx`);
+}
+
+/** Where the decoder's head weights are cached (see head-weights-file.ts). */
+export function headWeightsCachePath(cacheDir: string, decoderDigest: string): string {
+  return join(cacheDir, `sam-heads-${decoderDigest.slice(0, 16)}.bin`);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { onnx } from 'onnx-proto';
+import type { onnx } from 'onnx-proto';
 import { ModelSurgeryError } from './errors';
+import { onnxSchema } from './onnx-proto';
 
 /** Output names of the prepared trunk model. */
 export const TrunkOutputName = {
@@ -37,9 +38,10 @@ interface TrunkTensors {
  * postprocessing are pruned, and the prompt batch dimension is relaxed from 1 to `n`.
  */
 export function buildTrunkModel(decoder: Uint8Array, source = 'sam.onnx'): Uint8Array {
+  const proto = onnxSchema();
   let model: onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(decoder);
+    model = proto.ModelProto.decode(decoder);
   } catch (cause) {
     throw new ModelSurgeryError(source, `not a readable ONNX model (${(cause as Error).message})`);
   }
@@ -54,7 +56,7 @@ export function buildTrunkModel(decoder: Uint8Array, source = 'sam.onnx'): Uint8
   ];
   for (const [key] of outputs) {
     graph.node.push(
-      onnx.NodeProto.create({
+      proto.NodeProto.create({
         opType: 'Identity',
         name: `/tasam/trunk/${TrunkOutputName[key]}`,
         input: [tensors[key]],
@@ -68,16 +70,16 @@ export function buildTrunkModel(decoder: Uint8Array, source = 'sam.onnx'): Uint8
   for (const input of graph.input) {
     const batch = BATCHED_INPUTS[input.name ?? ''];
     const dims = input.type?.tensorType?.shape?.dim;
-    if (batch && dims?.length) dims[0] = onnx.TensorShapeProto.Dimension.create({ dimParam: batch });
+    if (batch && dims?.length) dims[0] = proto.TensorShapeProto.Dimension.create({ dimParam: batch });
   }
   model.metadataProps.push(
-    onnx.StringStringEntryProto.create({ key: 'tasam.trunk.surgery', value: String(TRUNK_SURGERY_VERSION) }),
-    onnx.StringStringEntryProto.create({
+    proto.StringStringEntryProto.create({ key: 'tasam.trunk.surgery', value: String(TRUNK_SURGERY_VERSION) }),
+    proto.StringStringEntryProto.create({
       key: 'tasam.trunk.source_sha256',
       value: createHash('sha256').update(decoder).digest('hex'),
     }),
   );
-  return onnx.ModelProto.encode(model).finish();
+  return proto.ModelProto.encode(model).finish();
 }
 
 function findTrunkTensors(nodes: Node[], source: string): TrunkTensors {
@@ -150,11 +152,12 @@ function prune(graph: onnx.IGraphProto): void {
 }
 
 function floatValueInfo(name: string, dims: (number | string)[]): onnx.ValueInfoProto {
-  return onnx.ValueInfoProto.create({
+  const proto = onnxSchema();
+  return proto.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
+        elemType: proto.TensorProto.DataType.FLOAT,
         shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
       },
     },
