@@ -26,6 +26,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'lora', load: () => require('./lora').loraCommand },
   { name: 'bench', load: () => require('./bench').benchCommand },
   { name: 'train', load: () => require('./train').trainCommand },
+  { name: 'segment', load: () => require('./segment').segmentCommand },
 ];
 
 /** The factories of `entries`, loading their modules. */
