@@ -78,13 +78,15 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
     for (let i = 0; i < total; i++) order[i] = i;
     order.sort((x, y) => entryScore[y] - entryScore[x] || x - y);
 
-    const keptPair = new Int32Array(total);
-    const keptRank = new Int32Array(total);
+    // Per kept detection: where its flags start and the stride between (area, threshold) rows.
+    const keptBase = new Float64Array(total);
+    const keptStride = new Int32Array(total);
     const keptScore = new Float64Array(total);
     const tpSum = new Float64Array(total);
     const fpSum = new Float64Array(total);
     const rc = new Float64Array(total);
     const pr = new Float64Array(total);
+    const stride = K * A * M;
 
     for (let m = 0; m < M; m++) {
       const maxDet = shape.maxDets[m];
@@ -92,8 +94,9 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
       for (let i = 0; i < total; i++) {
         const entry = order[i];
         if (entryRank[entry] >= maxDet) continue;
-        keptPair[nd] = entryPair[entry];
-        keptRank[nd] = entryRank[entry];
+        const p = entryPair[entry];
+        keptBase[nd] = pairs.dtOffset[p] * A * T + entryRank[entry];
+        keptStride[nd] = pairs.dtCount[p];
         keptScore[nd] = entryScore[entry];
         nd++;
       }
@@ -102,12 +105,11 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
         for (let p = pairStart; p < pairEnd; p++) npig += pairs.gtKept[p * A + a];
         if (npig === 0) continue;
         for (let t = 0; t < T; t++) {
+          const row = a * T + t;
           let tp = 0;
           let fp = 0;
           for (let i = 0; i < nd; i++) {
-            const p = keptPair[i];
-            const D = pairs.dtCount[p];
-            const flag = pairs.flags[pairs.dtOffset[p] * A * T + (a * T + t) * D + keptRank[i]];
+            const flag = pairs.flags[keptBase[i] + row * keptStride[i]];
             if (!(flag & IGNORED)) {
               if (flag & MATCHED) tp++;
               else fp++;
@@ -120,10 +122,9 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
             pr[i] = tpSum[i] / (fpSum[i] + tpSum[i] + eps);
           }
           const cell = (k * A + a) * M + m;
-          recall[t * K * A * M + cell] = nd ? rc[nd - 1] : 0;
+          recall[t * stride + cell] = nd ? rc[nd - 1] : 0;
           for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-          const base = t * R * K * A * M + cell;
-          const stride = K * A * M;
+          const base = t * R * stride + cell;
           let r = 0;
           for (; r < R; r++) {
             const pi = searchLeft(rc, nd, recThrs[r]);

@@ -11,7 +11,12 @@ import type { PairTable } from './pair-table';
 import { defaultParams, type EvalParams, type IouType, normaliseParams } from './params';
 import type { CocoResults } from './results';
 import { categoryAp, type Summary, summarizeAccumulation } from './summarize';
-import { evaluateInWorkers, type WorkerOptions } from './worker-pool';
+import {
+  AUTO_WORKER_MIN_PAIRS,
+  defaultWorkerCount,
+  evaluateInWorkers,
+  type WorkerOptions,
+} from './worker-pool';
 
 /** pycocotools' evalImgs entry for one (image, category, area range), at maxDets[-1]. */
 export interface EvalImage {
@@ -42,7 +47,7 @@ export interface CategoryAp {
 }
 
 export interface EvaluateOptions extends WorkerOptions {
-  /** Called after each finished chunk of (image, category) pairs. */
+  /** Called with 0 once the pairs are planned, then after each finished chunk of (image, category) pairs. */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -85,7 +90,11 @@ export class CocoEval {
 
   /** COCOeval.evaluate on this thread. */
   evaluate(options: Pick<EvaluateOptions, 'onProgress'> = {}): this {
-    const plan = this.prepare();
+    return this.runInline(this.prepare(), options);
+  }
+
+  private runInline(plan: EvalPlan, options: Pick<EvaluateOptions, 'onProgress'>): this {
+    options.onProgress?.(0, plan.pairs.count);
     const settings = this.settings();
     const A = this.params.areaRng.length;
     const T = this.params.iouThrs.length;
@@ -112,17 +121,24 @@ export class CocoEval {
 
   /**
    * COCOeval.evaluate with the pairs spread over worker threads (masks decoded, IoU and matching there).
-   * Gives exactly what evaluate() gives; `workers: 0` runs on this thread.
+   * Gives exactly what evaluate() gives; `workers: 0` runs on this thread, 'auto' (default) uses one worker
+   * per core (at most 4) for inputs of at least AUTO_WORKER_MIN_PAIRS pairs.
    */
   async evaluateAsync(options: EvaluateOptions = {}): Promise<this> {
-    const workers = options.workers ?? 0;
-    if (workers <= 0) return this.evaluate(options);
     const plan = this.prepare();
+    const requested = options.workers ?? 'auto';
+    const workers =
+      requested === 'auto'
+        ? plan.pairs.count >= AUTO_WORKER_MIN_PAIRS
+          ? defaultWorkerCount()
+          : 0
+        : requested;
+    if (workers <= 0) return this.runInline(plan, options);
     await evaluateInWorkers(
       plan,
       (id, start, end) => packChunk(id, start, end, plan, this.gt, this.dt, this.params),
       this.settings(),
-      options,
+      { ...options, workers },
     );
     this.plan = plan;
     return this;

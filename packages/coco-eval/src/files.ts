@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { describeValue } from '@tasam/errors';
-import { CocoEvalInputError, ResultsFileError } from './errors';
-import { GroundTruth, type GroundTruthLike } from './ground-truth';
+import { CocoDataset, type ReadJsonOptions } from '@tasam/coco-data';
+import { ResultsFileError } from './errors';
+import { GroundTruth } from './ground-truth';
 import { type CocoResults, loadResults } from './results';
 
 /** Reads and parses a JSON file; unreadable files and invalid JSON become ResultsFileError naming the file. */
@@ -22,15 +22,12 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-/** A COCO instances JSON file as ground truth. */
-export async function loadGroundTruthFile(path: string): Promise<GroundTruth> {
-  const json = await readJsonFile(path);
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new CocoEvalInputError(
-      path,
-      `expected a COCO object { images, annotations, categories }, got ${describeValue(json)}`,
-    );
-  return new GroundTruth(json as GroundTruthLike, path);
+/**
+ * A COCO instances JSON file as ground truth, read by @tasam/coco-data's CocoDataset (streamed, validated:
+ * its CocoReadError / CocoFormatError name the file and the problem).
+ */
+export async function loadGroundTruthFile(path: string, options: ReadJsonOptions = {}): Promise<GroundTruth> {
+  return new GroundTruth(await CocoDataset.fromFile(path, options), path);
 }
 
 /** A COCO results JSON file, loaded against `gt` with loadRes semantics. */

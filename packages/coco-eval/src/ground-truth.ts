@@ -12,10 +12,12 @@ export interface GtAnnotation {
   id: number;
   image_id: number;
   category_id: number;
-  /** Decides the area range of a GT (pycocotools uses this field, not the mask area). */
-  area: number;
+  /** Decides the area range of a GT (pycocotools uses this field, not the mask area); required. */
+  area?: number;
   iscrowd?: number | boolean;
-  bbox: Bbox | number[];
+  /** Required for bbox evaluation. */
+  bbox?: Bbox | number[];
+  /** Required for segm evaluation. */
   segmentation?: Segmentation;
 }
 
@@ -24,7 +26,7 @@ export interface GtCategory {
   name: string;
 }
 
-/** What COCOeval reads of a ground truth: a COCO instances file, or @tasam/coco-data's CocoDataset. */
+/** What COCOeval reads of a ground truth: @tasam/coco-data's CocoDataset, or a parsed COCO instances file. */
 export interface GroundTruthLike {
   images: readonly GtImage[];
   annotations: readonly GtAnnotation[];
@@ -51,10 +53,15 @@ export class GroundTruth {
   readonly imgIds: number[];
   readonly catIds: number[];
 
+  /** The file (or label) errors name: `source` if given, else the dataset's own (CocoDataset has one). */
+  readonly source: string;
+
   constructor(
     readonly dataset: GroundTruthLike,
-    readonly source = 'ground truth',
+    label?: string,
   ) {
+    const source = label ?? (dataset as { source?: string }).source ?? 'ground truth';
+    this.source = source;
     const { images, annotations, categories } = dataset;
     if (!Array.isArray(images)) throw new CocoEvalInputError(source, 'has no "images" array');
     if (!Array.isArray(annotations)) throw new CocoEvalInputError(source, 'has no "annotations" array');

@@ -24,4 +24,4 @@ export { defaultParams, type EvalParams, type IouType, linspace, normaliseParams
 export { pythonFixed } from './python-format';
 export { type CocoResult, CocoResults, loadResults, type ResultsKind } from './results';
 export { categoryAp, type Summary, summarizeAccumulation } from './summarize';
-export { defaultWorkerCount } from './worker-pool';
+export { AUTO_WORKER_MIN_PAIRS, defaultWorkerCount, type WorkerOptions } from './worker-pool';

@@ -8,8 +8,11 @@ import { chunkTransferList, type PackedChunk } from './packed-chunk';
 import type { EvalSettings } from './pair-input';
 
 export interface WorkerOptions {
-  /** Worker threads for evaluateAsync (0: this thread). */
-  workers?: number;
+  /**
+   * Worker threads for evaluateAsync: a count (0: this thread), or 'auto' (default): one per core (at most
+   * 4) when there are at least AUTO_WORKER_MIN_PAIRS pairs, else this thread.
+   */
+  workers?: number | 'auto';
   /** Pairs per message to a worker (default 256). */
   chunkPairs?: number;
   onProgress?: (done: number, total: number) => void;
@@ -18,6 +21,9 @@ export interface WorkerOptions {
 export type WorkerReply =
   | { id: number; done: number }
   | { id: number; error: { message: string; source?: string; problem?: string; stack?: string } };
+
+/** Below this many (image, category) pairs, starting workers costs more than it saves. */
+export const AUTO_WORKER_MIN_PAIRS = 2000;
 
 /** One worker per available core, at most `cap` (masks and IoU are CPU-bound; more threads only contend). */
 export function defaultWorkerCount(cap = 4): number {
@@ -44,10 +50,12 @@ export async function evaluateInWorkers(
   options: WorkerOptions,
 ): Promise<void> {
   const total = plan.pairs.count;
+  options.onProgress?.(0, total);
   if (total === 0) return;
   const chunkPairs = Math.max(1, options.chunkPairs ?? 256);
   const chunks = Math.ceil(total / chunkPairs);
-  const workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkerCount(), chunks));
+  const wanted = typeof options.workers === 'number' ? options.workers : defaultWorkerCount();
+  const workerCount = Math.max(1, Math.min(wanted, chunks));
   let nextChunk = 0;
   let finishedChunks = 0;
   let donePairs = 0;

@@ -1,4 +1,5 @@
-import { CocoEval, GroundTruth, type GroundTruthLike, loadResults } from '../src';
+import { CocoDataset } from '@tasam/coco-data';
+import { CocoEval, GroundTruth, loadResults } from '../src';
 import { readFixture } from './fixtures';
 
 // COCOeval.ious and evalImgs of pycocotools for two images: 5001 (more than 100 detections, cut at
@@ -24,7 +25,7 @@ interface PairRef {
 }
 
 const ref = readFixture<Record<'segm' | 'bbox', { pairs: Record<string, PairRef> }>>('ious_2images.json');
-const gt = new GroundTruth(readFixture<GroundTruthLike>('gt.json'), 'gt.json');
+const gt = new GroundTruth(CocoDataset.fromJson(readFixture('gt.json'), 'gt.json'));
 
 describe.each([
   ['segm', 'dt_segm.json'],

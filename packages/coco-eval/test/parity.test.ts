@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { CocoEval, GroundTruth, type GroundTruthLike, loadResults } from '../src';
+import { CocoDataset } from '@tasam/coco-data';
+import { CocoEval, GroundTruth, loadResults } from '../src';
 import { type EvalRef, fixturePath, type RefCase, readFixture, refCases } from './fixtures';
 
 // Parity with pycocotools 2.0.11 on the reference case: the 12 stats, the printed summary, per-category AP,
 // precision [T,R,K,A,M] at area all / maxDets 100 and recall [T,K,A,M].
 
-const gt = new GroundTruth(readFixture<GroundTruthLike>('gt.json'), 'gt.json');
+const gt = new GroundTruth(CocoDataset.fromJson(readFixture('gt.json'), 'gt.json'));
 const stats = readFixture<Record<RefCase, number[]>>('stats.json');
 const evalRef = readFixture<Record<RefCase, EvalRef>>('eval_ref.json.gz');
 const evaluated = new Map<RefCase, CocoEval>();

@@ -24,6 +24,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'embed', load: () => require('./embed').embedCommand },
   { name: 'embed-text', load: () => require('./embed-text').embedTextCommand },
   { name: 'lora', load: () => require('./lora').loraCommand },
+  { name: 'coco-eval', load: () => require('./coco-eval').cocoEvalCommand },
   { name: 'bench', load: () => require('./bench').benchCommand },
   { name: 'train', load: () => require('./train').trainCommand },
   { name: 'segment', load: () => require('./segment').segmentCommand },
