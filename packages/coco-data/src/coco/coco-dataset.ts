@@ -3,7 +3,7 @@ import { CocoFormatError } from '../errors';
 import { decodeMask, type Rle, rleFromSegmentation } from '../mask';
 import { type ReadJsonOptions, readJsonFile } from './read-json-file';
 import type { CocoAnnotation, CocoCategory, CocoImage, CocoInstances, CocoLicense } from './types';
-import { type CocoProblem, validateCocoInstances } from './validate';
+import { type CocoIndexes, type CocoProblem, checkCocoInstances, validateCocoInstances } from './validate';
 
 /** Filters for annotation queries, as pycocotools' getAnnIds. */
 export interface AnnotationQuery {
@@ -25,9 +25,9 @@ export class CocoDataset {
   readonly categories: readonly CocoCategory[];
   readonly licenses: readonly CocoLicense[];
   readonly info: unknown;
-  private readonly imageById = new Map<number, CocoImage>();
-  private readonly annotationById = new Map<number, CocoAnnotation>();
-  private readonly categoryById = new Map<number, CocoCategory>();
+  private readonly imageById: Map<number, CocoImage>;
+  private readonly annotationById: Map<number, CocoAnnotation>;
+  private readonly categoryById: Map<number, CocoCategory>;
   private readonly annotationsByImage = new Map<number, CocoAnnotation[]>();
   private readonly imageIdsByCategory = new Map<number, number[]>();
 
@@ -35,22 +35,19 @@ export class CocoDataset {
     json: CocoInstances,
     /** The file (or a label) the data came from; errors name it. */
     readonly source: string,
+    indexes: CocoIndexes,
   ) {
     this.images = json.images;
     this.annotations = json.annotations;
     this.categories = json.categories;
     this.licenses = Array.isArray(json.licenses) ? json.licenses : [];
     this.info = json.info;
-    for (const image of this.images) {
-      this.imageById.set(image.id, image);
-      this.annotationsByImage.set(image.id, []);
-    }
-    for (const category of this.categories) {
-      this.categoryById.set(category.id, category);
-      this.imageIdsByCategory.set(category.id, []);
-    }
+    this.imageById = indexes.imageById;
+    this.annotationById = indexes.annotationById;
+    this.categoryById = indexes.categoryById;
+    for (const image of this.images) this.annotationsByImage.set(image.id, []);
+    for (const category of this.categories) this.imageIdsByCategory.set(category.id, []);
     for (const annotation of this.annotations) {
-      this.annotationById.set(annotation.id, annotation);
       this.annotationsByImage.get(annotation.image_id)!.push(annotation);
       const imageIds = this.imageIdsByCategory.get(annotation.category_id)!;
       if (imageIds[imageIds.length - 1] !== annotation.image_id) imageIds.push(annotation.image_id);
@@ -76,9 +73,9 @@ export class CocoDataset {
 
   /** Validates and indexes parsed JSON; `source` names it in errors. */
   static fromJson(json: unknown, source = '<json>'): CocoDataset {
-    const problems = validateCocoInstances(json, { maxProblems: 20 });
+    const { problems, ...indexes } = checkCocoInstances(json, 20);
     if (problems.length > 0) throw problemsError(problems, source);
-    return new CocoDataset(json as CocoInstances, source);
+    return new CocoDataset(json as CocoInstances, source, indexes);
   }
 
   /** Problems with parsed JSON, without throwing (empty when it is a good instances file). */

@@ -1,5 +1,6 @@
 import { describeValue } from '@tasam/errors';
 import { decompressRle } from '../mask';
+import type { CocoAnnotation, CocoCategory, CocoImage } from './types';
 
 /** One thing wrong with a COCO instances file. */
 export interface CocoProblem {
@@ -29,40 +30,53 @@ const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Num
  * negative. Returns the problems found (empty when the file is good); does not copy or change the input.
  */
 export function validateCocoInstances(json: unknown, options: ValidateOptions = {}): CocoProblem[] {
-  const max = options.maxProblems ?? 100;
+  return checkCocoInstances(json, options.maxProblems ?? 100).problems;
+}
+
+/** The id indexes validation builds anyway; CocoDataset keeps them rather than building them again. */
+export interface CocoIndexes {
+  imageById: Map<number, CocoImage>;
+  annotationById: Map<number, CocoAnnotation>;
+  categoryById: Map<number, CocoCategory>;
+}
+
+/** Validates and, on the way, indexes images, annotations and categories by id. */
+export function checkCocoInstances(json: unknown, max: number): { problems: CocoProblem[] } & CocoIndexes {
   const problems: CocoProblem[] = [];
+  const images = new Map<number, CocoImage>();
+  const categories = new Map<number, CocoCategory>();
+  const annotationIds = new Map<number, CocoAnnotation>();
+  const result = { problems, imageById: images, annotationById: annotationIds, categoryById: categories };
   const report = (path: string, problem: string, annotationId?: number): boolean => {
     problems.push(annotationId === undefined ? { path, problem } : { path, problem, annotationId });
     return problems.length >= max;
   };
   if (!isObject(json)) {
     report('', `expected a JSON object with images, annotations and categories, got ${describeValue(json)}`);
-    return problems;
+    return result;
   }
   for (const key of ['images', 'annotations', 'categories']) {
     if (!Array.isArray(json[key]))
       report(key, `${key} is missing or not an array (${describeValue(json[key])})`);
   }
-  if (problems.length > 0) return problems;
+  if (problems.length > 0) return result;
 
-  const images = new Map<number, { width: number; height: number }>();
   const imageList = json.images as unknown[];
   for (let i = 0; i < imageList.length; i++) {
     const image = imageList[i];
     const path = `images[${i}]`;
     if (!isObject(image)) {
-      if (report(path, `expected an object, got ${describeValue(image)}`)) return problems;
+      if (report(path, `expected an object, got ${describeValue(image)}`)) return result;
       continue;
     }
     const problem = imageProblem(image, images);
     if (problem) {
-      if (report(path, problem)) return problems;
+      if (report(path, problem)) return result;
       continue;
     }
-    images.set(image.id as number, { width: image.width as number, height: image.height as number });
+    images.set(image.id as number, image as unknown as CocoImage);
   }
 
-  const categories = new Set<number>();
   const categoryList = json.categories as unknown[];
   for (let i = 0; i < categoryList.length; i++) {
     const category = categoryList[i];
@@ -75,38 +89,37 @@ export function validateCocoInstances(json: unknown, options: ValidateOptions = 
     else if (typeof category.name !== 'string' || category.name === '')
       problem = `category ${category.id}: name is ${describeValue(category.name)}, expected a non-empty string`;
     if (problem) {
-      if (report(path, problem)) return problems;
+      if (report(path, problem)) return result;
       continue;
     }
-    categories.add((category as Json).id as number);
+    categories.set((category as Json).id as number, category as unknown as CocoCategory);
   }
 
-  const annotationIds = new Set<number>();
   const annotationList = json.annotations as unknown[];
   for (let i = 0; i < annotationList.length; i++) {
     const annotation = annotationList[i];
     const path = `annotations[${i}]`;
     if (!isObject(annotation)) {
-      if (report(path, `expected an object, got ${describeValue(annotation)}`)) return problems;
+      if (report(path, `expected an object, got ${describeValue(annotation)}`)) return result;
       continue;
     }
     const id = annotation.id;
     if (!isId(id)) {
-      if (report(path, `id is ${describeValue(id)}, expected a non-negative integer`)) return problems;
+      if (report(path, `id is ${describeValue(id)}, expected a non-negative integer`)) return result;
       continue;
     }
     if (annotationIds.has(id)) {
-      if (report(path, `duplicate annotation id ${id}`, id)) return problems;
+      if (report(path, `duplicate annotation id ${id}`, id)) return result;
       continue;
     }
-    annotationIds.add(id);
+    annotationIds.set(id, annotation as unknown as CocoAnnotation);
     const problem = annotationProblem(annotation, images, categories);
-    if (problem && report(`${path}.${problem.field}`, problem.problem, id)) return problems;
+    if (problem && report(`${path}.${problem.field}`, problem.problem, id)) return result;
   }
-  return problems;
+  return result;
 }
 
-function imageProblem(image: Json, seen: Map<number, unknown>): string | undefined {
+function imageProblem(image: Json, seen: Map<number, CocoImage>): string | undefined {
   if (!isId(image.id)) return `id is ${describeValue(image.id)}, expected a non-negative integer`;
   if (seen.has(image.id)) return `duplicate image id ${image.id}`;
   if (!isPositiveInt(image.width) || !isPositiveInt(image.height)) {
@@ -120,8 +133,8 @@ function imageProblem(image: Json, seen: Map<number, unknown>): string | undefin
 
 function annotationProblem(
   annotation: Json,
-  images: Map<number, { width: number; height: number }>,
-  categories: Set<number>,
+  images: Map<number, CocoImage>,
+  categories: Map<number, CocoCategory>,
 ): { field: string; problem: string } | undefined {
   const image = images.get(annotation.image_id as number);
   if (!image) {
@@ -158,7 +171,7 @@ function annotationProblem(
 
 function segmentationProblem(
   segmentation: unknown,
-  image: { width: number; height: number },
+  image: CocoImage,
 ): { field: string; problem: string } | undefined {
   if (segmentation === undefined) return { field: '', problem: 'segmentation is missing' };
   if (Array.isArray(segmentation)) {

@@ -1,4 +1,4 @@
-export { decodeMask, encodeMask, type PixelOrder } from './encode';
+export { decodeMask, decodeMaskInto, encodeMask, type PixelOrder } from './encode';
 export { bboxIou, rleIou } from './iou';
 export { rleArea, rleToBbox } from './measure';
 export { mergeRles } from './merge';

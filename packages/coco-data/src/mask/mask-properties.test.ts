@@ -82,3 +82,46 @@ describe('mask API on random masks', () => {
     }
   });
 });
+
+describe('encodeMask fast paths', () => {
+  it('agrees with a per-pixel reference for any bytes, sizes and buffer offsets', () => {
+    const random = lcg(11);
+    for (let t = 0; t < 300; t++) {
+      // Mostly small; every tenth large enough to outgrow the scratch buffers.
+      const h = 1 + Math.floor(random() * (t % 10 === 9 ? 300 : 13));
+      const w = 1 + Math.floor(random() * (t % 10 === 9 ? 300 : 13));
+      const style = t % 4;
+      // Some masks full of foreground, some empty, some blobs; values other than 1 count as foreground.
+      const base =
+        style === 0 ? new Uint8Array(h * w).fill(200) : randomMask(random, h, w, style === 1 ? 0 : 0.1);
+      if (style === 2) for (let i = 0; i < base.length; i++) base[i] *= 1 + Math.floor(random() * 200);
+      const offset = Math.floor(random() * 4);
+      const backing = new Uint8Array(h * w + offset);
+      backing.set(base, offset);
+      const mask = backing.subarray(offset);
+      // Reference: walk pixels column-major, one at a time.
+      const reference: number[] = [];
+      let previous = 0;
+      let run = 0;
+      for (let x = 0; x < w; x++) {
+        for (let y = 0; y < h; y++) {
+          const v = mask[y * w + x] ? 1 : 0;
+          if (v !== previous) {
+            reference.push(run);
+            run = 0;
+            previous = v;
+          }
+          run++;
+        }
+      }
+      reference.push(run);
+      expect(Array.from(encodeMask(mask, h, w).counts)).toEqual(reference);
+      const columnMajor = new Uint8Array(h * w + offset);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) columnMajor[offset + x * h + y] = mask[y * w + x];
+      expect(Array.from(encodeMask(columnMajor.subarray(offset), h, w, 'column-major').counts)).toEqual(
+        reference,
+      );
+    }
+  });
+});
