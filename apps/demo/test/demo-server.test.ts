@@ -48,7 +48,7 @@ afterAll(async () => {
 
 function form(bytes: Buffer | Uint8Array, filename: string, type = 'image/jpeg', field = 'image'): FormData {
   const body = new FormData();
-  body.append(field, new Blob([bytes], { type }), filename);
+  body.append(field, new Blob([new Uint8Array(bytes)], { type }), filename);
   return body;
 }
 
@@ -310,7 +310,12 @@ describe('demo server: busy limit', () => {
         });
       // Automatic mode holds the model for seconds; a click meanwhile finds the (1-slot) queue full.
       const automatic = segment({ mode: 'automatic' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Wait until the server reports it holding the model (no fixed sleep: the machine may be slow).
+      for (;;) {
+        const health = (await (await fetch(`${small.base}/api/health`)).json()) as HealthResponse;
+        if (health.queue.pending >= 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const refused = await segment({ points: [{ x: 150, y: 200, label: 1 }] });
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as ApiError).error.code).toBe('DEMO_BUSY');

@@ -10,11 +10,12 @@ export const FIXTURES = join(__dirname, 'fixtures');
 let shared: Promise<SamEngine> | undefined;
 
 /**
- * The real SAM engine, loaded once per test file. A 4x4 automatic grid keeps automatic-mode tests to one
- * trunk batch on a busy 2-core machine.
+ * The real SAM engine, loaded once per test file. Automatic mode prompts a 4x4 grid (fast on a busy 2-core
+ * machine) in batches of 4, so the server answers other requests between batches (the heads and mask
+ * postprocessing of a batch run synchronously).
  */
 export function testEngine(): Promise<SamEngine> {
-  shared ??= SamEngine.create({ automatic: { pointsPerSide: 4 } });
+  shared ??= SamEngine.create({ automatic: { pointsPerSide: 4, pointsPerBatch: 4 } });
   return shared;
 }
 

@@ -13,7 +13,10 @@ interface CurrentImage {
   name: string;
   width: number;
   height: number;
-  /** performance.now() when its upload started, until the first mask is shown. */
+  /**
+   * performance.now() when its upload started, while the first masks are requested straight after the upload
+   * (a task was waiting in the task box); null otherwise, so the user's pause before a click is never counted.
+   */
   uploadStartedAt: number | null;
 }
 
@@ -121,12 +124,13 @@ async function loadImage(blob: Blob, name: string): Promise<void> {
     return;
   }
   const roundTrip = performance.now() - started;
+  const task = taskInput.value.trim();
   image = {
     id: uploaded.imageId,
     name,
     width: uploaded.width,
     height: uploaded.height,
-    uploadStartedAt: started,
+    uploadStartedAt: task ? started : null,
   };
   prompts.reset();
   activeTask = null;
@@ -139,7 +143,7 @@ async function loadImage(blob: Blob, name: string): Promise<void> {
   );
   emptyResults();
   setStatus(`${name} is ready. Click an object, drag a box, or type a task.`);
-  if (taskInput.value.trim()) await runTask(taskInput.value.trim());
+  if (task) await runTask(task);
 }
 
 function emptyResults(): void {
@@ -178,10 +182,10 @@ async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promis
     }
     const counts = (['tasam', 'sam'] as const)
       .filter((kind) => response.results[kind])
-      .map(
-        (kind) =>
-          `${response.results[kind]!.instances.length} masks (${kind === 'sam' ? 'plain SAM' : 'tasam'})`,
-      );
+      .map((kind) => {
+        const found = response.results[kind]!.instances.length;
+        return `${found} mask${found === 1 ? '' : 's'} (${kind === 'sam' ? 'plain SAM' : 'tasam'})`;
+      });
     setStatus(`${counts.join(', ')} in ${ms(roundTrip)}.`);
     return response;
   } catch (error) {
