@@ -1,13 +1,7 @@
-// onnxruntime-node creates output tensors with the main realm's typed-array constructors, while jest gives
-// each test file its own realm, so onnxruntime-common's `instanceof Float32Array` check fails on them. Test
-// files that run SAM select this environment with a `@jest-environment` docblock; it shares the main realm's
-// typed arrays with the sandbox (the fix sam-runtime and the cli use). jest-environment-node is reached
-// through jest's own dependencies, as this package does not list it.
-const { dirname } = require('node:path');
-
-const from = (name, dir) => dirname(require.resolve(`${name}/package.json`, { paths: [dir] }));
-const jestConfig = from('jest-config', from('jest-cli', from('jest', __dirname)));
-const { TestEnvironment } = require(require.resolve('jest-environment-node', { paths: [jestConfig] }));
+// onnxruntime-node builds its output tensors with this process's typed-array constructors, but jest's node
+// environment gives each test file its own realm, so onnxruntime-common's `instanceof Float32Array` check
+// rejects them. Sharing the outer realm's typed-array constructors makes both sides agree.
+const { TestEnvironment } = require('jest-environment-node');
 
 const shared = [
   'ArrayBuffer',

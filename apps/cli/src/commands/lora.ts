@@ -1,6 +1,7 @@
 import { loadLora, summarizeLora } from '@tasam/lora';
 import { Command, InvalidArgumentError } from 'commander';
 import { type CliIO, writeLine } from '../cli-context';
+import { loraGenerateCommand } from './lora-generate';
 
 function parseAlpha(value: string): number {
   const alpha = Number(value);
@@ -68,6 +69,7 @@ export function loraInspectCommand(io: CliIO): Command {
 /** `tasam lora ...`: LoRA adapters for the mask decoder heads. */
 export function loraCommand(io: CliIO): Command {
   return new Command('lora')
-    .description('LoRA adapters for the mask decoder heads (inspect)')
-    .addCommand(loraInspectCommand(io));
+    .description('LoRA adapters for the mask decoder heads (inspect, generate)')
+    .addCommand(loraInspectCommand(io))
+    .addCommand(loraGenerateCommand(io));
 }
