@@ -1,0 +1,278 @@
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFileAtomic } from '../atomic-file';
+import { type CliIO, writeLine } from '../cli-context';
+import { type EvalPart, type Protocol, readParts } from '../eval/eval-part';
+import { buildReport, type EvalReport, reportMarkdown } from '../eval/eval-report';
+import { selectEval } from '../eval/eval-selection';
+import { writeComparisonPicture, writePrCurves } from '../eval/pictures';
+import { runPointProtocols } from '../eval/point-protocols';
+import { runTextImage, type TextImageResult } from '../eval/text-protocol';
+import { withInterrupt } from '../interrupt';
+import { startProgress } from '../progress';
+import { parsePositiveInt, parseShard, type Shard, shardName, wholeShard } from '../shard';
+import { loadTaskSegmenter } from '../task-segmenter-setup';
+
+export interface EvalOptions {
+  coco?: string;
+  split: string;
+  protocol: 'click' | 'category' | 'text' | 'all';
+  seed: number;
+  limit?: number;
+  categories?: string[];
+  shard?: Shard;
+  merge?: boolean;
+  out: string;
+  grid: number;
+  scoreThreshold: number;
+  pictures: number;
+  checkpoint?: string;
+  encoder: 'use-lite' | 'minilm';
+  threads?: number;
+  json?: boolean;
+}
+
+function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text.trim()))
+    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
+  return Number(text);
+}
+
+function parseThreshold(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new InvalidArgumentError(`expected a number; got "${text}".`);
+  return value;
+}
+
+function parseList(text: string): string[] {
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length === 0)
+    throw new InvalidArgumentError(`expected comma-separated category names; got "${text}".`);
+  return list;
+}
+
+const protocolsOf = (p: EvalOptions['protocol']): Protocol[] =>
+  p === 'all' ? ['click', 'category', 'text'] : [p];
+
+/** Runs this process's share of the evaluation and returns its raw results. */
+export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions): Promise<EvalPart> {
+  const started = performance.now();
+  const shard = options.shard ?? wholeShard;
+  const protocols = protocolsOf(options.protocol);
+  const selection = await selectEval(coco, options.split, {
+    limit: options.limit,
+    categories: options.categories,
+    shard,
+  });
+  const loaded = await loadTaskSegmenter(io, {
+    checkpoint: options.checkpoint,
+    encoder: options.encoder,
+    threads: options.threads,
+  });
+  const { segmenter } = loaded;
+  const pointNeeded = protocols.includes('click') || protocols.includes('category');
+  const textNeeded = protocols.includes('text');
+  try {
+    return await withInterrupt(io, async (interrupt) => {
+      const total = selection.images.length * ((pointNeeded ? 1 : 0) + (textNeeded ? 1 : 0));
+      const progress = startProgress(io, {
+        label: 'evaluating',
+        total,
+        unit: 'image',
+        json: options.json,
+        interrupt,
+      });
+      try {
+        const part: EvalPart = {
+          format: 'tasam-eval-part',
+          version: 1,
+          settings: {
+            coco: resolve(coco),
+            split: options.split,
+            protocols,
+            seed: options.seed,
+            grid: options.grid,
+            scoreThreshold: options.scoreThreshold,
+            checkpoint: loaded.checkpoint,
+            checkpointId: segmenter.generator.checkpointId,
+            limit: options.limit ?? null,
+            categoryIds: selection.categories.map((c) => c.id),
+          },
+          shard,
+          allImageIds: selection.allImageIds,
+          imageIds: selection.images.map((i) => i.id),
+          wallMs: 0,
+        };
+        if (pointNeeded) {
+          part.point = await runPointProtocols(selection, segmenter, {
+            seed: options.seed,
+            onImage: (imageId) => {
+              progress.advance();
+              interrupt.throwIfRequested(`after image ${imageId} of the click/category protocols`);
+            },
+          });
+        }
+        if (textNeeded) {
+          const text: TextImageResult[] = [];
+          for (let i = 0; i < selection.images.length; i++) {
+            text.push(
+              await runTextImage(selection, i, segmenter, {
+                grid: options.grid,
+                scoreThreshold: options.scoreThreshold,
+              }),
+            );
+            progress.advance();
+            interrupt.throwIfRequested(`after image ${selection.images[i].id} of the text protocol`);
+          }
+          part.text = text;
+        }
+        part.wallMs = Math.round(performance.now() - started);
+        return part;
+      } finally {
+        progress.stop();
+      }
+    });
+  } finally {
+    await loaded.dispose();
+  }
+}
+
+/** Computes the metrics of complete results and writes eval.json, eval.md, the pictures and the PR curves. */
+export async function writeReport(
+  io: CliIO,
+  parts: EvalPart[],
+  options: Pick<EvalOptions, 'out' | 'pictures' | 'json'>,
+  command: string,
+): Promise<EvalReport> {
+  const { settings } = parts[0];
+  const selection = await selectEval(settings.coco, settings.split, {
+    limit: settings.limit ?? undefined,
+    categories: settings.categoryIds.map(String),
+    shard: wholeShard,
+  });
+  const report = buildReport(parts, selection.dataset);
+  const out = resolve(options.out);
+  await writeFileAtomic(join(out, 'eval.json'), `${JSON.stringify(report, null, 1)}\n`);
+  const markdown = reportMarkdown(report, command);
+  await writeFileAtomic(join(out, 'eval.md'), markdown);
+  const text = parts.flatMap((p) => p.text ?? []);
+  if (report.text) {
+    for (const setting of ['referring', 'detection'] as const) {
+      await writePrCurves(
+        join(out, `pr-${setting}`),
+        `text protocol, ${setting} setting`,
+        report.text[setting],
+      );
+    }
+    let written = 0;
+    for (const result of text) {
+      if (written >= options.pictures) break;
+      const task = await writeComparisonPicture(
+        join(out, 'pictures', `${result.imageId}.png`),
+        selection,
+        result,
+      );
+      if (task) written += 1;
+    }
+  }
+  if (options.json) writeLine(io.stdout, JSON.stringify(report));
+  else {
+    writeLine(io.stdout, markdown);
+    writeLine(
+      io.stdout,
+      `written: ${join(out, 'eval.json')}, ${join(out, 'eval.md')}${report.text ? ', pr-*.svg/png, pictures/' : ''}`,
+    );
+  }
+  return report;
+}
+
+/** `tasam eval --coco DIR --split NAME [--protocol ...] [--shard i/n | --merge] ...` */
+export function evalCommand(io: CliIO): Command {
+  return new Command('eval')
+    .description('measure plain SAM vs tasam on a COCO split: click, category and text protocols (AP, mIoU)')
+    .option('--coco <dir>', 'COCO directory with annotations/ and image folders (default: $TASAM_COCO)')
+    .option('--split <name>', 'split to evaluate', 'val2017')
+    .addOption(
+      new Option('--protocol <name>', 'which protocol(s) to run')
+        .choices(['click', 'category', 'text', 'all'])
+        .default('all'),
+    )
+    .option('--seed <n>', "seed of the category protocol's points", parseSeed, 0)
+    .option('--limit <n>', 'only the first n images (file-name order)', parsePositiveInt)
+    .option('--categories <names>', 'comma-separated category names or ids (default: all)', parseList)
+    .option(
+      '--shard <i/n>',
+      'evaluate the i-th of n image slices; writes eval-shard-*.json into --out',
+      parseShard,
+    )
+    .option('--merge', 'merge the shard files of --out into one report')
+    .option('--out <dir>', 'output directory', 'eval-out')
+    .option('--grid <n>', 'text protocol: n x n grid points of the automatic mode', parsePositiveInt, 8)
+    .option(
+      '--score-threshold <x>',
+      'text protocol: keep instances whose predicted IoU is above x',
+      parseThreshold,
+      0.5,
+    )
+    .option(
+      '--pictures <n>',
+      'text protocol: original | plain | tasam pictures to write',
+      (t) => parseSeed(t),
+      4,
+    )
+    .option('--checkpoint <file>', 'hypernetwork checkpoint (default: the shipped one)')
+    .addOption(
+      new Option('--encoder <name>', 'text encoder of the checkpoint')
+        .choices(['use-lite', 'minilm'])
+        .default('use-lite'),
+    )
+    .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
+    .option('--json', 'print the report as one JSON document on stdout')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ tasam eval --coco ../shared/coco-mini --split val2017 --protocol all',
+        '  $ tasam eval --coco ../shared/coco-mini --protocol text --categories suitcase,cat --limit 20',
+        '  $ tasam eval --coco /data/coco --shard "$JOB_COMPLETION_INDEX/8" --out /shared/eval',
+        '  $ tasam eval --coco /data/coco --merge --out /shared/eval',
+        '',
+        'Protocols are described in the README of @tasam/cli (apps/cli/README.md#tasam-eval).',
+      ].join('\n'),
+    )
+    .action(async (options: EvalOptions, command: Command) => {
+      const usage = (message: string): never =>
+        command.error(`error: ${message}`, { exitCode: 2, code: 'tasam.usage' });
+      const invocation = `tasam eval ${process.argv.slice(3).join(' ')}`.trim();
+      if (options.merge) {
+        if (options.shard) usage('--merge takes no --shard');
+        const parts = await readParts(resolve(options.out));
+        await writeReport(io, parts, options, invocation);
+        return;
+      }
+      const coco = options.coco ?? io.env.TASAM_COCO;
+      if (!coco) usage('--coco DIR (or the TASAM_COCO environment variable) is required');
+      const part = await runEvalPart(io, coco as string, options);
+      if (options.shard) {
+        const path = join(resolve(options.out), `eval-${shardName(options.shard)}.json`);
+        await writeFileAtomic(path, JSON.stringify(part));
+        if (options.json)
+          writeLine(
+            io.stdout,
+            JSON.stringify({ shard: options.shard, file: path, images: part.imageIds.length }),
+          );
+        else
+          writeLine(
+            io.stdout,
+            `shard ${options.shard.index}/${options.shard.count}: ${part.imageIds.length} images -> ${path}`,
+          );
+        return;
+      }
+      await writeReport(io, [part], options, invocation);
+    });
+}

@@ -1,0 +1,137 @@
+import { join } from 'node:path';
+import { decodeMask, decompressRle, loadImageRgb } from '@tasam/coco-data';
+import { renderOverlay } from '@tasam/sam-runtime';
+import sharp from 'sharp';
+import * as vega from 'vega';
+import { writeFileAtomic } from '../atomic-file';
+import type { EvalSelection } from './eval-selection';
+import type { TextMetrics } from './text-metrics';
+import { type TextImageResult, textTask } from './text-protocol';
+
+const escapeXml = (text: string) =>
+  text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+  );
+
+/** A caption band (SVG text on a dark strip) above a panel. */
+function caption(text: string, width: number): Buffer {
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="28"><rect width="100%" height="100%" fill="#111"/>` +
+      `<text x="8" y="19" font-family="DejaVu Sans, sans-serif" font-size="15" fill="#fff">${escapeXml(text)}</text></svg>`,
+  );
+}
+
+/**
+ * original | plain SAM | tasam for one image and task (the present category with the most results), the task
+ * text and each side's instance count written above the panels; PNG.
+ */
+export async function writeComparisonPicture(
+  path: string,
+  selection: EvalSelection,
+  result: TextImageResult,
+): Promise<string | undefined> {
+  const image = selection.dataset.image(result.imageId);
+  if (!image || result.present.length === 0) return undefined;
+  const categoryId = [...result.present].sort(
+    (a, b) => (result.tasam[b]?.length ?? 0) - (result.tasam[a]?.length ?? 0) || a - b,
+  )[0];
+  const name = selection.dataset.category(categoryId)?.name ?? String(categoryId);
+  const task = textTask(name);
+  const rgb = await loadImageRgb(join(selection.imageDir, image.file_name));
+  const masks = (list: { rle: { size: [number, number]; counts: string } }[]) =>
+    list.map((m) => decodeMask(decompressRle(m.rle)));
+  const plainMasks = masks(result.plain);
+  const tasamMasks = masks(result.tasam[categoryId] ?? []);
+  const { width, height } = rgb;
+  const panel = (pixels: Uint8Array) =>
+    sharp(Buffer.from(pixels), { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer();
+  const panels = await Promise.all([
+    panel(rgb.data),
+    panel(renderOverlay(rgb, plainMasks)),
+    panel(renderOverlay(rgb, tasamMasks)),
+  ]);
+  const titles = [
+    `original #${image.id}`,
+    `plain SAM: ${plainMasks.length} masks`,
+    `tasam "${task}": ${tasamMasks.length}`,
+  ];
+  const png = await sharp({
+    create: { width: width * 3 + 16, height: height + 28, channels: 3, background: '#111' },
+  })
+    .composite(
+      panels.flatMap((input, i) => [
+        { input, left: i * (width + 8), top: 28 },
+        { input: caption(titles[i], width), left: i * (width + 8), top: 0 },
+      ]),
+    )
+    .png()
+    .toBuffer();
+  await writeFileAtomic(path, png);
+  return task;
+}
+
+/** Precision-recall curves (IoU 0.50, mean over categories) of plain SAM and tasam, with Vega; SVG and PNG. */
+export async function writePrCurves(
+  basePath: string,
+  title: string,
+  curves: { plain: TextMetrics; tasam: TextMetrics },
+): Promise<void> {
+  const values = (['plain', 'tasam'] as const).flatMap((method) =>
+    curves[method].prCurve.recall.flatMap((recall, r) => {
+      const p = curves[method].prCurve.precisionAt50[r];
+      return Number.isNaN(p)
+        ? []
+        : [{ recall, precision: Math.max(0, p), series: method === 'plain' ? 'plain SAM' : 'tasam' }];
+    }),
+  );
+  const spec: vega.Spec = {
+    $schema: 'https://vega.github.io/schema/vega/v5.json',
+    width: 480,
+    height: 320,
+    padding: 8,
+    background: 'white',
+    title: { text: title },
+    data: [{ name: 'points', values }],
+    scales: [
+      { name: 'x', type: 'linear', domain: [0, 1], range: 'width' },
+      { name: 'y', type: 'linear', domain: [0, 1], range: 'height' },
+      { name: 'color', type: 'ordinal', domain: { data: 'points', field: 'series' }, range: 'category' },
+    ],
+    axes: [
+      { orient: 'bottom', scale: 'x', title: 'recall' },
+      { orient: 'left', scale: 'y', title: 'precision (IoU 0.50)' },
+    ],
+    legends: [{ fill: 'color', orient: 'top-right' }],
+    marks: [
+      {
+        type: 'group',
+        from: { facet: { name: 'series', data: 'points', groupby: 'series' } },
+        marks: [
+          {
+            type: 'line',
+            from: { data: 'series' },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'recall' },
+                y: { scale: 'y', field: 'precision' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeWidth: { value: 2 },
+              },
+            },
+          },
+        ],
+      },
+    ],
+  };
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    await writeFileAtomic(`${basePath}.svg`, svg);
+    await writeFileAtomic(`${basePath}.png`, await sharp(Buffer.from(svg)).png().toBuffer());
+  } finally {
+    view.finalize();
+  }
+}
