@@ -9,6 +9,7 @@ import {
   type CompressedRle,
   compressRle,
   decodeMask,
+  decodeMaskInto,
   decompressRle,
   encodeMask,
   InvalidRleError,
@@ -185,6 +186,19 @@ describe('encode / decode', () => {
 
   it('rejects a mask whose length is not h * w', () => {
     expectTypedError(() => encodeMask(new Uint8Array(5), 2, 3), InvalidSegmentationError, /length 5/);
+    expectTypedError(
+      () => decodeMaskInto(Rle.empty(2, 3), new Uint8Array(5)),
+      InvalidSegmentationError,
+      /length 5/,
+    );
+  });
+
+  it('decodes into a reused buffer, overwriting what was there', () => {
+    const buffer = new Uint8Array(6).fill(9);
+    const rle = new Rle(2, 3, Uint32Array.of(1, 2, 3));
+    expect(decodeMaskInto(rle, buffer)).toBe(buffer);
+    expect(Array.from(buffer)).toEqual(Array.from(decodeMask(rle)));
+    expect(Array.from(decodeMaskInto(rle, buffer, 'column-major'))).toEqual([0, 1, 1, 0, 0, 0]);
   });
 });
 

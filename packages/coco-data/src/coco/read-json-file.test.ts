@@ -13,9 +13,14 @@ describe('readJsonFile / parseJsonObject', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads a COCO file into the same value as JSON.parse', async () => {
+  it('reads a COCO file into the same value as JSON.parse, reporting progress', async () => {
     const expected = JSON.parse(readFileSync(fixture, 'utf8'));
-    expect(await readJsonFile(fixture)).toEqual(expected);
+    const progress: number[] = [];
+    expect(
+      await readJsonFile(fixture, { onProgress: (p) => progress.push(p.bytesRead / p.totalBytes) }),
+    ).toEqual(expected);
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress[progress.length - 1]).toBe(1);
   });
 
   it('gives the same value whatever the chunk and batch boundaries', () => {
