@@ -28,6 +28,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'bench', load: () => require('./bench').benchCommand },
   { name: 'train', load: () => require('./train').trainCommand },
   { name: 'segment', load: () => require('./segment').segmentCommand },
+  { name: 'eval', load: () => require('./eval').evalCommand },
 ];
 
 /** The factories of `entries`, loading their modules. */
