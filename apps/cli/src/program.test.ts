@@ -171,8 +171,10 @@ describe('commandsFor', () => {
     expect(names(['--no-color-ish', 'lora', 'inspect', 'x'])).toEqual(['lora']);
   });
 
-  it('loads nothing for --version and everything for the root help or an unknown command', () => {
+  it('loads nothing for --version or a root option, everything for the root help or an unknown command', () => {
     expect(names(['--version'])).toEqual([]);
+    expect(names(['--frobnicate'])).toEqual([]);
+    expect(names(['-h'])).toEqual(['doctor', 'embed', 'lora']);
     expect(names(['--help'])).toEqual(['doctor', 'embed', 'lora']);
     expect(names([])).toEqual(['doctor', 'embed', 'lora']);
     expect(names(['segmnet'])).toEqual(['doctor', 'embed', 'lora']);

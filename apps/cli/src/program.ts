@@ -39,6 +39,8 @@ export function buildProgram(
   const program = new Command('tasam')
     .description('Task-aware Segment Anything: type a task, get the masks it asks for.')
     .version(version, '-V, --version')
+    // Stated, not derived: with only the named command loaded (see commandsFor) commander would drop [command].
+    .usage('[options] [command]')
     .addHelpText(
       'after',
       [
@@ -67,15 +69,17 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
 
 /**
  * The commands to load for `argv`: only the one it names (the first argument that is not an option; the
- * root command has no options that take a value), none for `--version`, or all of them for the root help
- * and unknown names.
+ * root command has no options that take a value), all of them for the root help and unknown names, and
+ * none when no command is named otherwise (`--version`, a mistyped root option).
  */
 export function commandsFor(
   argv: readonly string[],
   entries: readonly CommandEntry[] = commandEntries,
 ): CommandEntry[] {
   const name = argv.find((arg) => !arg.startsWith('-'));
-  if (name === undefined && argv.some((arg) => arg === '-V' || arg === '--version')) return [];
+  // Only the root help lists the commands; --version and a mistyped root option need none of them.
+  if (name === undefined)
+    return argv.length === 0 || argv.some((arg) => arg === '-h' || arg === '--help') ? [...entries] : [];
   const named = entries.filter((entry) => entry.name === name);
   return named.length > 0 ? named : [...entries];
 }

