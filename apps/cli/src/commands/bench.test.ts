@@ -1,7 +1,7 @@
 import { captureIO } from '../../test/capture-io';
 import { ExitCode } from '../exit-codes';
 import { runCli } from '../program';
-import { median } from './bench';
+import { median, splitArgs } from './bench';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
@@ -9,6 +9,20 @@ describe('median', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([7])).toBe(7);
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('splitArgs', () => {
+  it('splits on spaces and keeps quoted words together', () => {
+    expect(splitArgs('--everything')).toEqual(['--everything']);
+    expect(splitArgs('  --task "segment all cats"  --point 1,2 ')).toEqual([
+      '--task',
+      'segment all cats',
+      '--point',
+      '1,2',
+    ]);
+    expect(splitArgs("--task 'red apples'")).toEqual(['--task', 'red apples']);
+    expect(splitArgs('')).toEqual([]);
   });
 });
 

@@ -114,6 +114,19 @@ function listDefaultImages(): string[] {
     .map((name) => join(repositoryExamples, name));
 }
 
+/**
+ * Splits an argument string as a shell would for plain words and quotes: `--task "all cats" -x` gives
+ * ['--task', 'all cats', '-x']. No escapes or expansions: this is for a few flags, not for scripts.
+ */
+export function splitArgs(line: string): string[] {
+  const args: string[] = [];
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
+    args.push(match[1] ?? match[2] ?? match[3]);
+  }
+  return args;
+}
+
 const formatMs = (ms: number) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : '-');
 
 export function benchCommand(io: CliIO): Command {
@@ -123,7 +136,12 @@ export function benchCommand(io: CliIO): Command {
     )
     .argument('[images...]', 'images to segment (default: the repository examples/*.jpg)')
     .option('--runs <n>', 'timed runs per image and phase; medians are reported', parsePositiveInt, 3)
-    .option('--segment-args <args>', 'arguments for `tasam segment`, space-separated', '--everything')
+    .option(
+      '--segment-args <args>',
+      'arguments for `tasam segment`, as on a shell line (quotes group words)',
+      '--everything',
+    )
+    .option('--task <text>', 'add `--task TEXT` to the segment arguments (task-aware mode)')
     .option('--json', 'print the report as JSON on stdout')
     .addHelpText(
       'after',
@@ -137,65 +155,74 @@ export function benchCommand(io: CliIO): Command {
         'Examples:',
         '  $ tasam bench',
         '  $ tasam bench examples/cats.jpg --runs 5 --segment-args "--point 240,150"',
+        '  $ tasam bench examples/cats.jpg --task "segment all cats"',
         '  $ tasam bench --json > bench.json',
       ].join('\n'),
     )
-    .action(async (images: string[], options: { runs: number; segmentArgs: string; json?: boolean }) => {
-      const targets = images.length > 0 ? images.map((image) => resolve(image)) : listDefaultImages();
-      const args = options.segmentArgs.split(/\s+/).filter((arg) => arg !== '');
-      const bin = resolve(__dirname, '..', 'bin.js');
-      const root = mkdtempSync(join(tmpdir(), 'tasam-bench-'));
-      const env = { ...io.env, TASAM_CACHE: root, NO_COLOR: '1' };
-      const emptyColdCaches = () => {
-        for (const kind of coldKinds) rmSync(join(root, kind), { recursive: true, force: true });
-      };
-      try {
-        await withInterrupt(io, async (interrupt) => {
-          // Untimed: builds the prepared models (the trunk ONNX) that every later run finds in the cache.
-          await timeSegment(bin, targets[0], args, env);
-          const progress = startProgress(io, {
-            label: 'bench',
-            total: targets.length * options.runs * 2,
-            unit: 'run',
-            json: options.json,
-            interrupt,
-          });
-          const runs: BenchRun[] = [];
-          try {
-            for (const image of targets) {
-              for (let r = 0; r < options.runs; r++) {
-                interrupt.throwIfRequested(`after ${runs.length} runs`);
-                emptyColdCaches();
-                runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'cold' });
-                progress.advance();
-                runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'warm' });
-                progress.advance();
+    .action(
+      async (
+        images: string[],
+        options: { runs: number; segmentArgs: string; task?: string; json?: boolean },
+      ) => {
+        const targets = images.length > 0 ? images.map((image) => resolve(image)) : listDefaultImages();
+        const args = [
+          ...splitArgs(options.segmentArgs),
+          ...(options.task === undefined ? [] : ['--task', options.task]),
+        ];
+        const bin = resolve(__dirname, '..', 'bin.js');
+        const root = mkdtempSync(join(tmpdir(), 'tasam-bench-'));
+        const env = { ...io.env, TASAM_CACHE: root, NO_COLOR: '1' };
+        const emptyColdCaches = () => {
+          for (const kind of coldKinds) rmSync(join(root, kind), { recursive: true, force: true });
+        };
+        try {
+          await withInterrupt(io, async (interrupt) => {
+            // Untimed: builds the prepared models (the trunk ONNX) that every later run finds in the cache.
+            await timeSegment(bin, targets[0], args, env);
+            const progress = startProgress(io, {
+              label: 'bench',
+              total: targets.length * options.runs * 2,
+              unit: 'run',
+              json: options.json,
+              interrupt,
+            });
+            const runs: BenchRun[] = [];
+            try {
+              for (const image of targets) {
+                for (let r = 0; r < options.runs; r++) {
+                  interrupt.throwIfRequested(`after ${runs.length} runs`);
+                  emptyColdCaches();
+                  runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'cold' });
+                  progress.advance();
+                  runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'warm' });
+                  progress.advance();
+                }
               }
+            } finally {
+              progress.stop();
             }
-          } finally {
-            progress.stop();
-          }
-          const of = (image: string, phase: BenchRun['phase']) =>
-            runs.filter((run) => run.image === image && run.phase === phase);
-          const report: BenchReport = {
-            command: ['tasam', 'segment', 'IMAGE', ...args, '--json'],
-            runs: options.runs,
-            images: targets.map((image) => ({
-              image,
-              coldMs: median(of(image, 'cold').map((run) => run.wallMs)),
-              warmMs: median(of(image, 'warm').map((run) => run.wallMs)),
-              coldTimings: medianTimings(of(image, 'cold')),
-              warmTimings: medianTimings(of(image, 'warm')),
-            })),
-            coldMs: median(runs.filter((run) => run.phase === 'cold').map((run) => run.wallMs)),
-            warmMs: median(runs.filter((run) => run.phase === 'warm').map((run) => run.wallMs)),
-          };
-          printReport(io, report, options.json);
-        });
-      } finally {
-        rmSync(root, { recursive: true, force: true });
-      }
-    });
+            const of = (image: string, phase: BenchRun['phase']) =>
+              runs.filter((run) => run.image === image && run.phase === phase);
+            const report: BenchReport = {
+              command: ['tasam', 'segment', 'IMAGE', ...args, '--json'],
+              runs: options.runs,
+              images: targets.map((image) => ({
+                image,
+                coldMs: median(of(image, 'cold').map((run) => run.wallMs)),
+                warmMs: median(of(image, 'warm').map((run) => run.wallMs)),
+                coldTimings: medianTimings(of(image, 'cold')),
+                warmTimings: medianTimings(of(image, 'warm')),
+              })),
+              coldMs: median(runs.filter((run) => run.phase === 'cold').map((run) => run.wallMs)),
+              warmMs: median(runs.filter((run) => run.phase === 'warm').map((run) => run.wallMs)),
+            };
+            printReport(io, report, options.json);
+          });
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      },
+    );
 }
 
 function printReport(io: CliIO, report: BenchReport, json: boolean | undefined): void {
