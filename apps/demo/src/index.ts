@@ -17,7 +17,9 @@ export { ServerBusyError } from './errors/server-busy-error';
 export { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
 export { UploadTooLargeError } from './errors/upload-too-large-error';
 export { WebBuildMissingError } from './errors/web-build-missing-error';
+export { loadTaskLoras, type TaskLoraSetup } from './hypernet-task-loras';
 export { ImageStore } from './image-store';
+export { DEMO_AUTOMATIC_DEFAULTS, SamEngine, type SamEngineOptions, type TaskLoraSource } from './sam-engine';
 export {
   type PointPrompt,
   parseSegmentRequest,
@@ -33,4 +35,5 @@ export type {
 } from './segmentation-engine';
 export { readServerSettings, type ServerSettings } from './server-settings';
 export { SessionQueue } from './session-queue';
+export { type RunningDemo, startDemo } from './start-demo';
 export { decodeUploadedImage, type RgbPixels, type UploadedImage } from './uploaded-image';

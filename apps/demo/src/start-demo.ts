@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createDemoServer } from './demo-server';
+import { loadTaskLoras } from './hypernet-task-loras';
 import { SamEngine, type SamEngineOptions } from './sam-engine';
 import { readServerSettings } from './server-settings';
 
@@ -19,10 +20,15 @@ export async function startDemo(
   options: { engine?: SamEngineOptions; logger?: boolean } = {},
 ): Promise<RunningDemo> {
   const settings = readServerSettings(env);
+  const tasks = await loadTaskLoras({ checkpoint: settings.checkpoint, textBackend: settings.textBackend });
   const engine = await SamEngine.create({
+    taskLoras: tasks.source,
+    taskUnavailableReason: tasks.unavailableReason,
     ...options.engine,
     automatic: { pointsPerSide: settings.pointsPerSide, ...options.engine?.automatic },
   });
+  if (!tasks.source)
+    process.stderr.write(`tasam demo: task mode off: no checkpoint at ${tasks.checkpoint}\n`);
   const app = await createDemoServer({
     engine,
     maxUploadBytes: settings.maxUploadBytes,

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import type { HealthResponse } from '../src/api-types';
+import { loadTaskLoras } from '../src/hypernet-task-loras';
+import { SamEngine } from '../src/sam-engine';
 import { FIXTURES, serveForTest } from './serve-for-test';
 
 // The page in Debian's Chromium, driven by playwright-core (no browser download): samples, task box, clicks,
@@ -41,7 +43,14 @@ describeInBrowser('demo page in Chromium', () => {
   beforeAll(async () => {
     if (!haveChromium) throw new Error(`${CHROMIUM} is missing: run apps/demo/scripts/install-browser.sh`);
     mkdirSync(ARTIFACTS, { recursive: true });
-    ({ app, base } = await serveForTest());
+    // The hypernet checkpoint @tasam/hypernet ships, when it exists: then the task runs for real.
+    const tasks = await loadTaskLoras();
+    const engine = await SamEngine.create({
+      taskLoras: tasks.source,
+      taskUnavailableReason: tasks.unavailableReason,
+      automatic: { pointsPerSide: 3, pointsPerBatch: 3 },
+    });
+    ({ app, base } = await serveForTest({ engine }));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,

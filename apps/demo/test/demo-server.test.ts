@@ -308,8 +308,13 @@ describe('demo server: busy limit', () => {
           body: JSON.stringify({ imageId, ...body }),
           headers: { 'content-type': 'application/json' },
         });
-      // Automatic mode holds the model for seconds; a click meanwhile finds the (1-slot) queue full.
-      const automatic = segment({ mode: 'automatic' });
+      // Encoding another image holds the model for seconds in one native call (the event loop stays free),
+      // so a click meanwhile finds the 1-slot queue full.
+      const suitcases = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'suitcases.jpg'));
+      const encoding = fetch(`${small.base}/api/images`, {
+        method: 'POST',
+        body: form(suitcases, 'suitcases.jpg'),
+      });
       // Wait until the server reports it holding the model (no fixed sleep: the machine may be slow).
       for (;;) {
         const health = (await (await fetch(`${small.base}/api/health`)).json()) as HealthResponse;
@@ -319,7 +324,7 @@ describe('demo server: busy limit', () => {
       const refused = await segment({ points: [{ x: 150, y: 200, label: 1 }] });
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as ApiError).error.code).toBe('DEMO_BUSY');
-      expect((await automatic).status).toBe(200);
+      expect((await encoding).status).toBe(201);
       expect((await segment({ points: [{ x: 150, y: 200, label: 1 }] })).status).toBe(200);
     } finally {
       await small.app.close();

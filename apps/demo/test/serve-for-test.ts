@@ -10,20 +10,20 @@ export const FIXTURES = join(__dirname, 'fixtures');
 let shared: Promise<SamEngine> | undefined;
 
 /**
- * The real SAM engine, loaded once per test file. Automatic mode prompts a 4x4 grid (fast on a busy 2-core
- * machine) in batches of 4, so the server answers other requests between batches (the heads and mask
+ * The real SAM engine, loaded once per test file. Automatic mode prompts a 3x3 grid (fast on a busy 2-core
+ * machine) in batches of 3, so the server answers other requests between batches (the heads and mask
  * postprocessing of a batch run synchronously).
  */
 export function testEngine(): Promise<SamEngine> {
-  shared ??= SamEngine.create({ automatic: { pointsPerSide: 4, pointsPerBatch: 4 } });
+  shared ??= SamEngine.create({ automatic: { pointsPerSide: 3, pointsPerBatch: 3 } });
   return shared;
 }
 
 /** A demo server on 127.0.0.1 with an ephemeral port; `base` is its URL without a trailing slash. */
 export async function serveForTest(
-  options: Partial<Omit<DemoServerOptions<unknown>, 'engine'>> = {},
+  options: Partial<DemoServerOptions<unknown>> = {},
 ): Promise<{ app: FastifyInstance; base: string }> {
-  const engine = await testEngine();
+  const engine = options.engine ?? (await testEngine());
   const app = await createDemoServer({ engine, webRoot: WEB_ROOT, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
