@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 const bin = join(__dirname, '..', 'dist', 'bin.js');
@@ -43,5 +43,31 @@ describe('tasam bench as a subprocess', () => {
     expect(result.stderr).toBe(
       `tasam: ${cats}: tasam segment exited 2: error: unknown option '--no-such-option'\n`,
     );
+  });
+
+  it('stops at once on Ctrl-C, ending its running segment process, and exits 130', async () => {
+    const child = spawn(process.execPath, [
+      bin,
+      'bench',
+      cats,
+      '--runs',
+      '1',
+      '--segment-args',
+      '--everything',
+    ]);
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (stderr.includes('untimed run prepares the models')) resolve();
+      });
+      child.on('close', () => reject(new Error(`exited early:\n${stderr}`)));
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('close', (status) => resolve(status)),
+    );
+    expect(code).toBe(130);
+    expect(stderr).toContain(`tasam: interrupted by SIGINT; stopped while timing ${cats}`);
   });
 });

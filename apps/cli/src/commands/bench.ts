@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { type CliIO, writeLine } from '../cli-context';
 import { BenchRunError } from '../errors/bench-run-error';
 import { ImageInputError } from '../errors/image-input-error';
-import { withInterrupt } from '../interrupt';
+import { type Interrupt, withInterrupt } from '../interrupt';
 import { startProgress } from '../progress';
 import { parsePositiveInt } from '../shard';
 
@@ -63,6 +63,7 @@ function timeSegment(
   image: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  interrupt: Interrupt,
 ): Promise<BenchRun> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
@@ -70,6 +71,11 @@ function timeSegment(
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A timing run has nothing to keep consistent (its cache is private and removed): on a stop request,
+    // or when this process is forced to exit, end the run at once.
+    const kill = () => child.kill('SIGKILL');
+    const unsubscribe = interrupt.onRequest(kill);
+    process.once('exit', kill);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -80,7 +86,17 @@ function timeSegment(
     });
     child.on('error', reject);
     child.on('close', (code) => {
+      unsubscribe();
+      process.off('exit', kill);
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (interrupt.requested) {
+        try {
+          interrupt.throwIfRequested(`while timing ${image}`);
+        } catch (error) {
+          reject(error);
+        }
+        return;
+      }
       if (code !== 0) {
         const lines = stderr.trim().split('\n');
         // The error line itself, not the usage hint that follows a usage error.
@@ -178,7 +194,8 @@ export function benchCommand(io: CliIO): Command {
         try {
           await withInterrupt(io, async (interrupt) => {
             // Untimed: builds the prepared models (the trunk ONNX) that every later run finds in the cache.
-            await timeSegment(bin, targets[0], args, env);
+            writeLine(io.stderr, 'bench: a first, untimed run prepares the models ...');
+            await timeSegment(bin, targets[0], args, env, interrupt);
             const progress = startProgress(io, {
               label: 'bench',
               total: targets.length * options.runs * 2,
@@ -192,9 +209,9 @@ export function benchCommand(io: CliIO): Command {
                 for (let r = 0; r < options.runs; r++) {
                   interrupt.throwIfRequested(`after ${runs.length} runs`);
                   emptyColdCaches();
-                  runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'cold' });
+                  runs.push({ ...(await timeSegment(bin, image, args, env, interrupt)), phase: 'cold' });
                   progress.advance();
-                  runs.push({ ...(await timeSegment(bin, image, args, env)), phase: 'warm' });
+                  runs.push({ ...(await timeSegment(bin, image, args, env, interrupt)), phase: 'warm' });
                   progress.advance();
                 }
               }
