@@ -78,9 +78,9 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
     for (let i = 0; i < total; i++) order[i] = i;
     order.sort((x, y) => entryScore[y] - entryScore[x] || x - y);
 
-    // Per kept detection: where its flags start and the stride between (area, threshold) rows.
-    const keptBase = new Float64Array(total);
-    const keptStride = new Int32Array(total);
+    // The flags of the kept detections, gathered in score order: [i][a][t], read with a fixed stride below.
+    const AT = A * T;
+    const kept = new Uint8Array(total * AT);
     const keptScore = new Float64Array(total);
     const tpSum = new Float64Array(total);
     const fpSum = new Float64Array(total);
@@ -94,9 +94,8 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
       for (let i = 0; i < total; i++) {
         const entry = order[i];
         if (entryRank[entry] >= maxDet) continue;
-        const p = entryPair[entry];
-        keptBase[nd] = pairs.dtOffset[p] * A * T + entryRank[entry];
-        keptStride[nd] = pairs.dtCount[p];
+        const from = (pairs.dtOffset[entryPair[entry]] + entryRank[entry]) * AT;
+        for (let j = 0; j < AT; j++) kept[nd * AT + j] = pairs.flags[from + j];
         keptScore[nd] = entryScore[entry];
         nd++;
       }
@@ -109,7 +108,7 @@ export function accumulatePairs(pairs: PairTable, shape: AccumulateShape): Accum
           let tp = 0;
           let fp = 0;
           for (let i = 0; i < nd; i++) {
-            const flag = pairs.flags[keptBase[i] + row * keptStride[i]];
+            const flag = kept[i * AT + row];
             if (!(flag & IGNORED)) {
               if (flag & MATCHED) tp++;
               else fp++;

@@ -90,55 +90,64 @@ export class CocoEval {
 
   /** COCOeval.evaluate on this thread. */
   evaluate(options: Pick<EvaluateOptions, 'onProgress'> = {}): this {
-    return this.runInline(this.prepare(), options);
-  }
-
-  private runInline(plan: EvalPlan, options: Pick<EvaluateOptions, 'onProgress'>): this {
+    const plan = this.prepare();
     options.onProgress?.(0, plan.pairs.count);
-    const settings = this.settings();
-    const A = this.params.areaRng.length;
-    const T = this.params.iouThrs.length;
-    let buffers = createMatchBuffers(T, 128, 64);
-    const total = plan.pairs.count;
-    for (let p = 0; p < total; p++) {
-      const input = pairInput(plan, p, this.gt, this.dt, this.params);
-      buffers = evaluatePair(
-        input,
-        settings,
-        {
-          flags: plan.pairs.flags,
-          flagsOffset: plan.pairs.dtOffset[p] * A * T,
-          bestIou: plan.bestIou,
-          bestIouOffset: plan.gtStart[p],
-        },
-        buffers,
-      );
-      if (options.onProgress && ((p + 1) % 1000 === 0 || p + 1 === total)) options.onProgress(p + 1, total);
+    const evaluateRange = this.rangeEvaluator(plan);
+    const step = 1000;
+    for (let start = 0; start < plan.pairs.count; start += step) {
+      const end = Math.min(plan.pairs.count, start + step);
+      evaluateRange(start, end);
+      options.onProgress?.(end, plan.pairs.count);
     }
     this.plan = plan;
     return this;
   }
 
+  /** Evaluates pairs [start, end) of the plan on this thread, reusing one set of match buffers. */
+  private rangeEvaluator(plan: EvalPlan): (start: number, end: number) => void {
+    const settings = this.settings();
+    const A = this.params.areaRng.length;
+    const T = this.params.iouThrs.length;
+    let buffers = createMatchBuffers(T, 128, 64);
+    return (start, end) => {
+      for (let p = start; p < end; p++) {
+        const input = pairInput(plan, p, this.gt, this.dt, this.params);
+        buffers = evaluatePair(
+          input,
+          settings,
+          {
+            flags: plan.pairs.flags,
+            flagsOffset: plan.pairs.dtOffset[p] * A * T,
+            bestIou: plan.bestIou,
+            bestIouOffset: plan.gtStart[p],
+          },
+          buffers,
+        );
+      }
+    };
+  }
+
   /**
-   * COCOeval.evaluate with the pairs spread over worker threads (masks decoded, IoU and matching there).
-   * Gives exactly what evaluate() gives; `workers: 0` runs on this thread, 'auto' (default) uses one worker
-   * per core (at most 4) for inputs of at least AUTO_WORKER_MIN_PAIRS pairs.
+   * COCOeval.evaluate with the pairs spread over worker threads and this thread (masks decoded, IoU and
+   * matching in chunks). Gives exactly what evaluate() gives. `workers`: threads besides this one (0: none);
+   * 'auto' (default) uses one per other idle core for inputs of at least AUTO_WORKER_MIN_PAIRS pairs.
    */
   async evaluateAsync(options: EvaluateOptions = {}): Promise<this> {
-    const plan = this.prepare();
     const requested = options.workers ?? 'auto';
+    const plan = this.prepare();
     const workers =
       requested === 'auto'
         ? plan.pairs.count >= AUTO_WORKER_MIN_PAIRS
           ? defaultWorkerCount()
           : 0
         : requested;
-    if (workers <= 0) return this.runInline(plan, options);
     await evaluateInWorkers(
       plan,
       (id, start, end) => packChunk(id, start, end, plan, this.gt, this.dt, this.params),
+      this.rangeEvaluator(plan),
       this.settings(),
-      { ...options, workers },
+      Math.max(0, workers),
+      options,
     );
     this.plan = plan;
     return this;

@@ -97,7 +97,7 @@ export function computePairIou(input: PairInput, settings: EvalSettings): Float6
 
 /**
  * Evaluates one pair for every area range (COCOeval.evaluateImg at maxDets[-1]) and writes the compact
- * result: per area range, threshold and detection a MATCHED/IGNORED flag byte; per GT the best IoU of any
+ * result: per detection, area range and threshold a MATCHED/IGNORED flag byte; per GT the best IoU of any
  * kept detection (for mIoU; NaN for crowd GT). Returns the reusable match buffers.
  */
 export function evaluatePair(
@@ -119,12 +119,17 @@ export function evaluatePair(
     ious,
   };
   const out = ensureMatchBuffers(buffers, T, D, G);
-  for (let a = 0; a < settings.areaRng.length; a++) {
+  const A = settings.areaRng.length;
+  for (let a = 0; a < A; a++) {
     const [lo, hi] = settings.areaRng[a];
     matchImage(pair, lo, hi, settings.iouThrs, out);
-    const base = output.flagsOffset + a * T * D;
-    for (let i = 0; i < T * D; i++)
-      output.flags[base + i] = (out.dtMatches[i] !== 0 ? MATCHED : 0) | (out.dtIgnore[i] ? IGNORED : 0);
+    // Flags of one detection are contiguous ([d][a][t]) so accumulate reads each detection's in one place.
+    for (let t = 0; t < T; t++)
+      for (let d = 0; d < D; d++) {
+        const i = t * D + d;
+        output.flags[output.flagsOffset + d * A * T + a * T + t] =
+          (out.dtMatches[i] !== 0 ? MATCHED : 0) | (out.dtIgnore[i] ? IGNORED : 0);
+      }
   }
   for (let g = 0; g < G; g++) {
     let best = input.gtCrowd[g] ? Number.NaN : 0;

@@ -6,9 +6,9 @@ import { type CocoResults, loadResults } from './results';
 
 /** Reads and parses a JSON file; unreadable files and invalid JSON become ResultsFileError naming the file. */
 export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -16,7 +16,8 @@ export async function readJsonFile(path: string): Promise<unknown> {
     throw new ResultsFileError(path, `cannot read: ${why}`, { cause: error });
   }
   try {
-    return JSON.parse(text);
+    // one native UTF-8 decode (reading with an encoding goes through a chunked string decoder)
+    return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ResultsFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
   }

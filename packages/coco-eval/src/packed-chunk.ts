@@ -1,4 +1,4 @@
-import type { Segmentation } from '@tasam/coco-data';
+import type { CompressedRle, Segmentation, UncompressedRle } from '@tasam/coco-data';
 import type { EvalPlan } from './eval-plan';
 import type { GroundTruth } from './ground-truth';
 import type { MaskSource, PairInput } from './pair-input';
@@ -47,36 +47,87 @@ export interface PackedChunk {
   raws: unknown[];
 }
 
-/** Float64 storage that doubles when full. */
-class Float64Builder {
-  data: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(16, capacity));
+const isNumberArray = (value: unknown): value is number[] => {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'number') return false;
+  return true;
+};
+
+/** How a segmentation travels, decided in a first pass so that the second copies into exact-size arrays. */
+function kindOf(seg: Segmentation | null): SegKind {
+  if (seg === null || seg === undefined) return SegKind.None;
+  if (Array.isArray(seg)) return seg.length > 0 && seg.every(isNumberArray) ? SegKind.Polygons : SegKind.Raw;
+  if (typeof seg !== 'object' || !Array.isArray(seg.size) || seg.size.length !== 2) return SegKind.Raw;
+  if (typeof seg.size[0] !== 'number' || typeof seg.size[1] !== 'number') return SegKind.Raw;
+  if (typeof seg.counts === 'string') return SegKind.Compressed;
+  return isNumberArray(seg.counts) ? SegKind.Uncompressed : SegKind.Raw;
+}
+
+type PackedSegmentations = Pick<
+  PackedChunk,
+  'segKind' | 'segSize' | 'segLength' | 'polygonLengths' | 'coords' | 'runs' | 'strings' | 'raws'
+>;
+
+function packSegmentations(segs: (Segmentation | null)[]): PackedSegmentations {
+  const n = segs.length;
+  const segKind = new Uint8Array(n);
+  let polygons = 0;
+  let coordCount = 0;
+  let runCount = 0;
+  for (let s = 0; s < n; s++) {
+    const seg = segs[s];
+    const kind = kindOf(seg);
+    segKind[s] = kind;
+    if (kind === SegKind.Polygons)
+      for (const polygon of seg as number[][]) {
+        polygons++;
+        coordCount += polygon.length;
+      }
+    else if (kind === SegKind.Uncompressed) runCount += (seg as UncompressedRle).counts.length;
   }
-  reserve(n: number): void {
-    if (this.length + n <= this.data.length) return;
-    const next = new Float64Array(Math.max(this.data.length * 2, this.length + n));
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
-  }
-  /** Appends numbers; false (and nothing appended) if one is not a number. */
-  append(values: readonly unknown[]): boolean {
-    const n = values.length;
-    this.reserve(n);
-    const data = this.data;
-    const base = this.length;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (typeof v !== 'number') return false;
-      data[base + i] = v;
+  const out: PackedSegmentations = {
+    segKind,
+    segSize: new Float64Array(n * 2),
+    segLength: new Int32Array(n),
+    polygonLengths: new Int32Array(polygons),
+    coords: new Float64Array(coordCount),
+    runs: new Float64Array(runCount),
+    strings: [],
+    raws: [],
+  };
+  let polygon = 0;
+  let coord = 0;
+  let run = 0;
+  for (let s = 0; s < n; s++) {
+    const seg = segs[s];
+    switch (segKind[s]) {
+      case SegKind.Polygons:
+        out.segLength[s] = (seg as number[][]).length;
+        for (const xy of seg as number[][]) {
+          out.polygonLengths[polygon++] = xy.length;
+          out.coords.set(xy, coord);
+          coord += xy.length;
+        }
+        break;
+      case SegKind.Compressed:
+      case SegKind.Uncompressed: {
+        const rle = seg as CompressedRle | UncompressedRle;
+        out.segSize[s * 2] = rle.size[0];
+        out.segSize[s * 2 + 1] = rle.size[1];
+        if (typeof rle.counts === 'string') out.strings.push(rle.counts);
+        else {
+          out.segLength[s] = rle.counts.length;
+          out.runs.set(rle.counts, run);
+          run += rle.counts.length;
+        }
+        break;
+      }
+      case SegKind.Raw:
+        out.raws.push(seg);
+        break;
     }
-    this.length += n;
-    return true;
   }
-  done(): Float64Array {
-    return this.data.slice(0, this.length);
-  }
+  return out;
 }
 
 /** Packs pairs [start, end) of the plan. */
@@ -114,64 +165,19 @@ export function packChunk(
     dtAreas: new Float64Array(nD),
     dtBoxes: new Float64Array(nD * 4),
     dtIndices: new Int32Array(nD),
-    segKind: new Uint8Array(nG + nD),
-    segSize: new Float64Array((nG + nD) * 2),
-    segLength: new Int32Array(nG + nD),
+    // filled by packSegmentations below
+    segKind: new Uint8Array(0),
+    segSize: new Float64Array(0),
+    segLength: new Int32Array(0),
     polygonLengths: new Int32Array(0),
     coords: new Float64Array(0),
     runs: new Float64Array(0),
     strings: [],
     raws: [],
   };
-  const polygonLengths: number[] = [];
-  const coords = new Float64Builder(nG * 128);
-  const runs = new Float64Builder(16);
-  let slot = 0;
-  const packSegmentation = (seg: Segmentation | undefined | null) => {
-    const s = slot++;
-    if (seg === undefined || seg === null) {
-      chunk.segKind[s] = SegKind.None;
-      return;
-    }
-    if (Array.isArray(seg)) {
-      const coordsMark = coords.length;
-      const lengthsMark = polygonLengths.length;
-      let ok = true;
-      for (const polygon of seg) {
-        if (!Array.isArray(polygon) || !coords.append(polygon)) {
-          ok = false;
-          break;
-        }
-        polygonLengths.push(polygon.length);
-      }
-      if (ok) {
-        chunk.segKind[s] = SegKind.Polygons;
-        chunk.segLength[s] = seg.length;
-        return;
-      }
-      coords.length = coordsMark;
-      polygonLengths.length = lengthsMark;
-    } else if (typeof seg === 'object' && Array.isArray(seg.size) && seg.size.length === 2) {
-      const [h, w] = seg.size;
-      if (typeof h === 'number' && typeof w === 'number') {
-        if (typeof seg.counts === 'string') {
-          chunk.segKind[s] = SegKind.Compressed;
-          chunk.segSize[s * 2] = h;
-          chunk.segSize[s * 2 + 1] = w;
-          chunk.strings.push(seg.counts);
-          return;
-        }
-        if (Array.isArray(seg.counts) && runs.append(seg.counts)) {
-          chunk.segKind[s] = SegKind.Uncompressed;
-          chunk.segSize[s * 2] = h;
-          chunk.segSize[s * 2 + 1] = w;
-          chunk.segLength[s] = seg.counts.length;
-          return;
-        }
-      }
-    }
-    chunk.segKind[s] = SegKind.Raw;
-    chunk.raws.push(seg);
+  const segs: (Segmentation | null)[] = [];
+  const collect = (seg: Segmentation | null) => {
+    segs.push(seg);
   };
 
   for (let p = start; p < end; p++) {
@@ -194,8 +200,8 @@ export function packChunk(
       if (iouType === 'bbox') {
         gt.checkedBox(a);
         for (let c = 0; c < 4; c++) chunk.gtBoxes[o * 4 + c] = gt.bboxes[a * 4 + c];
-        packSegmentation(null);
-      } else packSegmentation(gt.segmentation(a));
+        collect(null);
+      } else collect(gt.segmentation(a));
     }
     for (let j = pairs.dtOffset[p]; j < pairs.dtOffset[p + 1]; j++) {
       const r = plan.dtList[j];
@@ -205,13 +211,10 @@ export function packChunk(
       for (let c = 0; c < 4; c++) chunk.dtBoxes[o * 4 + c] = dt.bboxes[r * 4 + c];
       chunk.dtIndices[o] = r;
       const needsMask = iouType === 'segm' || Number.isNaN(dt.areas[r]) || Number.isNaN(dt.bboxes[r * 4]);
-      packSegmentation(needsMask ? dt.segmentation(r) : null);
+      collect(needsMask ? dt.segmentation(r) : null);
     }
   }
-  chunk.polygonLengths = Int32Array.from(polygonLengths);
-  chunk.coords = coords.done();
-  chunk.runs = runs.done();
-  return chunk;
+  return Object.assign(chunk, packSegmentations(segs));
 }
 
 /** The typed arrays of a chunk, to transfer instead of copy. */

@@ -19,8 +19,8 @@ export interface PairTable {
   /** Detection scores per pair, sorted descending (stable). */
   dtScores: Float64Array;
   /**
-   * Per pair, area range, threshold and detection: bit 0 set when dtMatches != 0 (matched a GT whose id is
-   * not 0), bit 1 set when dtIgnore. Layout: [dtOffset*A*T] + (a*T + t)*D + d.
+   * Per detection, area range and threshold: bit 0 set when dtMatches != 0 (matched a GT whose id is not 0),
+   * bit 1 set when dtIgnore. Layout: (dtOffset[p] + d) * A * T + a * T + t.
    */
   flags: Uint8Array;
   /** Number of non-ignored GT per pair and area range: [pair * A + a]. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CocoEvalInputError } from './errors';
@@ -9,11 +9,12 @@ import type { EvalSettings } from './pair-input';
 
 export interface WorkerOptions {
   /**
-   * Worker threads for evaluateAsync: a count (0: this thread), or 'auto' (default): one per core (at most
-   * 4) when there are at least AUTO_WORKER_MIN_PAIRS pairs, else this thread.
+   * Worker threads for evaluateAsync, besides this thread, which evaluates chunks too: a count (0: this
+   * thread only), or 'auto' (default): defaultWorkerCount() when there are at least AUTO_WORKER_MIN_PAIRS
+   * pairs, else none.
    */
   workers?: number | 'auto';
-  /** Pairs per message to a worker (default 256). */
+  /** Pairs per chunk (default 256). */
   chunkPairs?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -25,9 +26,15 @@ export type WorkerReply =
 /** Below this many (image, category) pairs, starting workers costs more than it saves. */
 export const AUTO_WORKER_MIN_PAIRS = 2000;
 
-/** One worker per available core, at most `cap` (masks and IoU are CPU-bound; more threads only contend). */
-export function defaultWorkerCount(cap = 4): number {
-  return Math.max(1, Math.min(cap, availableParallelism()));
+/**
+ * Workers for 'auto': this thread takes one core, a worker each other idle core, at most `cap`. Cores already
+ * busy (1-minute load average) are not counted: a worker that gets no core of its own only adds the cost of
+ * packing its chunks (measured: +20-30% CPU) and finishes later than this thread alone.
+ */
+export function defaultWorkerCount(cap = 3): number {
+  const cores = availableParallelism();
+  const idle = Math.floor(cores - loadavg()[0]);
+  return Math.max(0, Math.min(cap, cores - 1, idle - 1));
 }
 
 /** The compiled worker: beside this file in dist/, or dist/ when this file runs from src/ (tests). */
@@ -39,14 +46,20 @@ function workerScript(): string {
   throw new Error(`@tasam/coco-eval: worker script not found (${beside}); build the package first`);
 }
 
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Spreads the plan's pairs over worker threads in chunks (two in flight per worker so none waits on the
- * main thread); workers write flags and best IoU straight into the plan's shared buffers.
+ * Evaluates the plan's pairs in chunks, shared between `workerCount` worker threads and this thread.
+ * Workers get packed chunks (two in flight each, so none waits) and write flags and best IoU straight into
+ * the plan's shared buffers; between its own chunks this thread yields so replies are handled and workers
+ * fed. Packing costs this thread time, so it evaluates only while no worker is short of work.
  */
 export async function evaluateInWorkers(
   plan: EvalPlan,
   pack: (id: number, start: number, end: number) => PackedChunk,
+  evaluateHere: (start: number, end: number) => void,
   settings: EvalSettings,
+  workerCount: number,
   options: WorkerOptions,
 ): Promise<void> {
   const total = plan.pairs.count;
@@ -54,70 +67,80 @@ export async function evaluateInWorkers(
   if (total === 0) return;
   const chunkPairs = Math.max(1, options.chunkPairs ?? 256);
   const chunks = Math.ceil(total / chunkPairs);
-  const wanted = typeof options.workers === 'number' ? options.workers : defaultWorkerCount();
-  const workerCount = Math.max(1, Math.min(wanted, chunks));
   let nextChunk = 0;
   let finishedChunks = 0;
   let donePairs = 0;
-
-  const makeChunk = (): PackedChunk | null => {
-    if (nextChunk >= chunks) return null;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const finished = (pairs: number) => {
+    finishedChunks++;
+    donePairs += pairs;
+    options.onProgress?.(donePairs, total);
+    wake?.();
+  };
+  const fail = (error: Error) => {
+    failure ??= error;
+    wake?.();
+  };
+  const range = (id: number): [number, number] => [id * chunkPairs, Math.min(total, (id + 1) * chunkPairs)];
+  const feed = (worker: Worker) => {
+    if (failure || nextChunk >= chunks) return;
     const id = nextChunk++;
-    const start = id * chunkPairs;
-    return pack(id, start, Math.min(total, start + chunkPairs));
+    try {
+      const chunk = pack(id, ...range(id));
+      worker.postMessage(chunk, chunkTransferList(chunk));
+    } catch (error) {
+      fail(error as Error);
+    }
   };
 
   const workers: Worker[] = [];
   try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (error: Error) => {
-        if (failed) return;
-        failed = true;
-        reject(error);
-      };
-      const feed = (worker: Worker) => {
-        if (failed) return;
-        let chunk: PackedChunk | null;
-        try {
-          chunk = makeChunk();
-        } catch (error) {
-          fail(error as Error);
+    for (let w = 0; w < workerCount && w < chunks; w++) {
+      const worker = new Worker(workerScript(), {
+        workerData: { settings, flags: plan.pairs.flags.buffer, bestIou: plan.bestIou.buffer },
+      });
+      workers.push(worker);
+      worker.on('message', (reply: WorkerReply) => {
+        if ('error' in reply) {
+          const { source, problem, message } = reply.error;
+          fail(
+            source && problem
+              ? new CocoEvalInputError(source, problem)
+              : new Error(`coco-eval worker: ${message}`),
+          );
           return;
         }
-        if (chunk) worker.postMessage(chunk, chunkTransferList(chunk));
-      };
-      for (let w = 0; w < workerCount; w++) {
-        const worker = new Worker(workerScript(), {
-          workerData: { settings, flags: plan.pairs.flags.buffer, bestIou: plan.bestIou.buffer },
-          // Mask decoding allocates many short-lived typed arrays; a larger young generation scavenges less.
-          resourceLimits: { maxYoungGenerationSizeMb: 64 },
-        });
-        workers.push(worker);
-        worker.on('message', (reply: WorkerReply) => {
-          if ('error' in reply) {
-            const { source, problem, message } = reply.error;
-            fail(
-              source && problem
-                ? new CocoEvalInputError(source, problem)
-                : new Error(`coco-eval worker: ${message}`),
-            );
-            return;
-          }
-          finishedChunks++;
-          donePairs += reply.done;
-          options.onProgress?.(donePairs, total);
-          if (finishedChunks === chunks) resolve();
-          else feed(worker);
-        });
-        worker.on('error', (error) => fail(error));
-        worker.on('exit', (code) => {
-          if (code !== 0) fail(new Error(`coco-eval worker exited with code ${code}`));
-        });
+        finished(reply.done);
         feed(worker);
-        feed(worker);
+      });
+      worker.on('error', (error) => fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0 && finishedChunks < chunks)
+          fail(new Error(`coco-eval worker exited with code ${code}`));
+      });
+      feed(worker);
+      feed(worker);
+    }
+    // This thread's share: the chunks nobody took yet, one at a time.
+    while (!failure && nextChunk < chunks) {
+      const id = nextChunk++;
+      try {
+        evaluateHere(...range(id));
+      } catch (error) {
+        fail(error as Error);
+        break;
       }
-    });
+      finished(range(id)[1] - range(id)[0]);
+      await yieldToEvents();
+    }
+    while (!failure && finishedChunks < chunks) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = null;
+    }
+    if (failure) throw failure;
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
