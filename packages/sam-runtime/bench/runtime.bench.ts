@@ -55,6 +55,18 @@ async function timeIt(runs: number, work: () => unknown): Promise<number[]> {
   return times;
 }
 
+/** Process CPU time (user + system) of `work`: less sensitive than wall time to other processes. */
+async function cpuTimeIt(runs: number, work: () => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.cpuUsage();
+    await work();
+    const used = process.cpuUsage(start);
+    times.push((used.user + used.system) / 1000);
+  }
+  return times;
+}
+
 const results: Record<string, number> = {};
 function report(name: string, times: number[], per = 1): number {
   const value = median(times) / per;
@@ -136,6 +148,14 @@ async function main(): Promise<void> {
     }),
   );
   report(
+    'heads, MLPs + mask product of the selected mask, CPU time',
+    await cpuTimeIt(RUNS * 4, () => {
+      const heads = predictHeads(trunk, weights);
+      const [m] = selectMasks(heads.iouPredictions, tokens, 'auto');
+      return maskLogits(trunk, heads.maskWeights, 0, m);
+    }),
+  );
+  report(
     'heads, MLPs only (IoU + hypernetwork weights)',
     await timeIt(RUNS * 4, () => predictHeads(trunk, weights)),
   );
@@ -164,6 +184,10 @@ async function main(): Promise<void> {
       });
     }
   }
+  variants.push({
+    name: 'trunk, level=all, threads=2, no spinning',
+    options: { graphOptimizationLevel: 'all', intraOpThreads: 2, allowSpinning: false },
+  });
   await interleaved(
     variants,
     RUNS,
@@ -263,7 +287,7 @@ function benchCli(bin: string, scratch: string, size: { width: number; height: n
     const out = join(scratch, 'mask.png');
     const result = spawnSync(
       '/usr/bin/time',
-      ['-f', 'TIME %e %M', process.execPath, bin, 'segment', IMAGE, '--point', pointArg, '--out', out],
+      ['-f', 'TIME %e %M %U %S', process.execPath, bin, 'segment', IMAGE, '--point', pointArg, '--out', out],
       {
         encoding: 'utf8',
         env: { ...process.env, TASAM_CACHE: cache, NO_COLOR: '1' },
@@ -271,8 +295,12 @@ function benchCli(bin: string, scratch: string, size: { width: number; height: n
     );
     const line = result.stderr.split('\n').find((l) => l.startsWith('TIME '));
     if (result.status !== 0 || !line) throw new Error(`tasam segment failed: ${result.stderr}`);
-    const [, seconds, kb] = line.split(' ');
-    return { ms: Number(seconds) * 1000, rssMb: Number(kb) / 1024 };
+    const [, seconds, kb, user, system] = line.split(' ');
+    return {
+      ms: Number(seconds) * 1000,
+      rssMb: Number(kb) / 1024,
+      cpuMs: (Number(user) + Number(system)) * 1000,
+    };
   };
   const cold = Array.from({ length: 3 }, (_, i) => run(join(scratch, `cold-${i}`)));
   const warmCache = join(scratch, 'warm');
@@ -285,6 +313,15 @@ function benchCli(bin: string, scratch: string, size: { width: number; height: n
   report(
     'tasam segment, warm (cached embedding and trunk)',
     warm.map((r) => r.ms),
+  );
+  // CPU time (user + system) depends far less on other processes than wall time does.
+  report(
+    'tasam segment, cold, CPU time (user+sys)',
+    cold.map((r) => r.cpuMs),
+  );
+  report(
+    'tasam segment, warm, CPU time (user+sys)',
+    warm.map((r) => r.cpuMs),
   );
   results['tasam segment peak RSS cold (MB)'] = Math.max(...cold.map((r) => r.rssMb));
   results['tasam segment peak RSS warm (MB)'] = Math.max(...warm.map((r) => r.rssMb));

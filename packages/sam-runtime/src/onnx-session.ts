@@ -13,6 +13,11 @@ export interface SessionConfig {
   executionProvider?: string;
   /** Threads inside one operator (onnxruntime's intra-op pool); default: onnxruntime's choice (all cores). */
   intraOpThreads?: number;
+  /**
+   * Whether idle intra-op threads spin-wait for work (onnxruntime's default, true). On a machine shared with
+   * other busy processes, false wastes less CPU: measured here, 2 threads ran the trunk 1.4x faster without it.
+   */
+  allowSpinning?: boolean;
   /** onnxruntime graph optimisation level; default 'all'. */
   graphOptimizationLevel?: GraphOptimizationLevel;
   /**
@@ -59,6 +64,7 @@ export async function createSession(
     // Warnings (e.g. pruned initializers) would clutter stderr of the CLI; errors still surface as exceptions.
     logSeverityLevel: 3,
     ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
+    ...(config.allowSpinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
   const open = async (source: string | Uint8Array, extra: ort.InferenceSession.SessionOptions = {}) => {
     try {

@@ -302,8 +302,9 @@ export class SamRuntime {
   }
 
   private sessionConfig(): SessionConfig {
-    const { executionProvider, intraOpThreads, graphOptimizationLevel, optimizedModelDir } = this.options;
-    return { executionProvider, intraOpThreads, graphOptimizationLevel, optimizedModelDir };
+    const { executionProvider, intraOpThreads, allowSpinning, graphOptimizationLevel, optimizedModelDir } =
+      this.options;
+    return { executionProvider, intraOpThreads, allowSpinning, graphOptimizationLevel, optimizedModelDir };
   }
 
   private reference(): Promise<ort.InferenceSession> {
