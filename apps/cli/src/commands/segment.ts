@@ -136,6 +136,9 @@ export async function runSegment(
     optimizedModelDir: cacheDir('models', io.env),
     embeddingCacheDir: options.cache ? cacheDir('embeddings', io.env) : undefined,
     intraOpThreads: options.threads,
+    // No spin-waiting threads: a one-shot command gains nothing from them, and on a shared machine they
+    // slowed the trunk down 1.9x (see the sam-runtime benchmark).
+    allowSpinning: false,
     executionProvider: options.provider,
     log: (line) => writeLine(io.stderr, line),
   });
