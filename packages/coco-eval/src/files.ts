@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { CocoDataset, type ReadJsonOptions } from '@tasam/coco-data';
-import { ResultsFileError } from './errors';
+import { JsonFileError } from './errors';
 import { GroundTruth } from './ground-truth';
 import { type CocoResults, loadResults } from './results';
 
-/** Reads and parses a JSON file; unreadable files and invalid JSON become ResultsFileError naming the file. */
+/** Reads and parses a JSON file; unreadable files and invalid JSON become JsonFileError naming the file. */
 export async function readJsonFile(path: string): Promise<unknown> {
   let bytes: Buffer;
   try {
@@ -13,13 +13,13 @@ export async function readJsonFile(path: string): Promise<unknown> {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw new ResultsFileError(path, `cannot read: ${why}`, { cause: error });
+    throw new JsonFileError(path, `cannot read: ${why}`, { cause: error });
   }
   try {
     // one native UTF-8 decode (reading with an encoding goes through a chunked string decoder)
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new ResultsFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
+    throw new JsonFileError(path, `not valid JSON (${(error as Error).message})`, { cause: error });
   }
 }
 

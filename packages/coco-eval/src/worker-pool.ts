@@ -33,7 +33,7 @@ export const AUTO_WORKER_MIN_PAIRS = 2000;
  */
 export function defaultWorkerCount(cap = 3): number {
   const cores = availableParallelism();
-  const idle = Math.floor(cores - loadavg()[0]);
+  const idle = Math.round(cores - loadavg()[0]);
   return Math.max(0, Math.min(cap, cores - 1, idle - 1));
 }
 

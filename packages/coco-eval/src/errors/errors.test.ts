@@ -3,7 +3,7 @@ import {
   CocoEvalInputError,
   EvalOrderError,
   EvalParamsError,
-  ResultsFileError,
+  JsonFileError,
   RleSizeError,
   UnknownImageError,
 } from '.';
@@ -20,7 +20,7 @@ describe('coco-eval errors', () => {
 
   it('give each failure kind its own class and code', () => {
     const cases: [TasamError, string, RegExp][] = [
-      [new ResultsFileError('r.json', 'not valid JSON'), 'COCO_EVAL_FILE', /^r\.json: not valid JSON$/],
+      [new JsonFileError('r.json', 'not valid JSON'), 'COCO_EVAL_FILE', /^r\.json: not valid JSON$/],
       [
         new UnknownImageError('r.json', [7, 8], 3),
         'COCO_EVAL_UNKNOWN_IMAGE',

@@ -1,7 +1,7 @@
 import { TasamError } from '@tasam/errors';
 
-/** A file that cannot be read or is not JSON. */
-export class ResultsFileError extends TasamError<'COCO_EVAL_FILE'> {
+/** A ground-truth or results file that cannot be read or is not JSON. */
+export class JsonFileError extends TasamError<'COCO_EVAL_FILE'> {
   constructor(
     readonly file: string,
     readonly problem: string,
