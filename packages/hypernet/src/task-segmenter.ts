@@ -3,7 +3,7 @@ import {
   type AutomaticInstance,
   AutomaticMaskGenerator,
   type HeadLora,
-  type HeadsFunction,
+  type HeadWeights,
   ImageFrame,
   type ImageSize,
   type MaskOutputMode,
@@ -15,7 +15,17 @@ import {
   type TrunkOutput,
 } from '@tasam/sam-runtime';
 import { HypernetConfigError } from './errors';
-import type { TaskLoraGenerator } from './task-lora-generator';
+import { IouHeadBase } from './task-iou-scores';
+
+/**
+ * Where a segmenter gets a task's LoRA: `TaskLoraGenerator` (hypernetwork in memory), or a cache in front of it
+ * (e.g. the CLI's LoRA files, which spare loading the text encoder and the hypernetwork).
+ */
+export interface TaskLoraSource {
+  /** Identifies the hypernetwork the LoRAs come from (e.g. the checkpoint's content hash). */
+  readonly checkpointId: string;
+  generate(task: string): Promise<LoraWeights>;
+}
 
 /** Task-aware automatic mode: SAM's automatic generator with every candidate scored by the task's IoU head. */
 export interface TaskAutomaticOptions {
@@ -82,7 +92,7 @@ function checkThreshold(name: string, value: number): void {
 export class TaskSegmenter {
   constructor(
     readonly runtime: SamRuntime,
-    readonly generator: TaskLoraGenerator,
+    readonly generator: TaskLoraSource,
   ) {}
 
   /** The task's LoRA (generated once per task, then cached by the generator). */
@@ -112,7 +122,7 @@ export class TaskSegmenter {
     // Distinct heads: plain SAM first, then one per distinct non-zero LoRA. A zero LoRA scores exactly as
     // plain SAM, so its task shares plain SAM's candidates instead of recomputing them.
     const weights = this.runtime.headWeights();
-    const heads: HeadsFunction[] = [(trunk: TrunkOutput) => predictHeads(trunk, weights)];
+    const heads: (LoraWeights | undefined)[] = [undefined];
     const headOf = new Map<LoraWeights, number>();
     const taskHead = loras.map((lora) => {
       if (isZeroLora(lora)) return 0;
@@ -120,7 +130,7 @@ export class TaskSegmenter {
       if (h === undefined) {
         h = heads.length;
         headOf.set(lora, h);
-        heads.push((trunk) => predictHeads(trunk, weights, lora));
+        heads.push(lora);
       }
       return h;
     });
@@ -147,6 +157,7 @@ export class TaskSegmenter {
       generators,
       (prompts) => this.runtime.trunk(embedding, prompts, size),
       size,
+      weights,
       heads,
       o.onProgress,
     );
@@ -176,27 +187,59 @@ export class TaskSegmenter {
   }
 }
 
+/** The trunk output of one prompt of a batch, as views (no copies). */
+function promptView(trunk: TrunkOutput, p: number): TrunkOutput {
+  const up = UPSCALED_VALUES;
+  return {
+    n: 1,
+    iouToken: trunk.iouToken.subarray(p * 256, (p + 1) * 256),
+    maskTokens: trunk.maskTokens.subarray(p * 1024, (p + 1) * 1024),
+    upscaled: trunk.upscaled.subarray(p * up, (p + 1) * up),
+  };
+}
+
+const UPSCALED_VALUES = 32 * 256 * 256;
+/** Prompts whose task score is this close under the threshold still get the exact check (float safety). */
+const SCORE_MARGIN = 1e-4;
+
 /**
- * The grid pass shared by every heads: one trunk call per batch, then each heads' candidates collected with
- * its own generator (its own score filter), then NMS per heads.
+ * The grid pass shared by plain SAM and every task: one trunk call per batch; plain SAM's full heads once;
+ * per task, the IoU head alone scores every prompt (IouHeadBase), and the full adapted heads, the masks and
+ * the filters run only for prompts with a mask 1-3 above the task's threshold; then NMS per heads.
  */
 async function generateShared(
   generators: readonly AutomaticMaskGenerator[],
   runTrunk: (prompts: Prompt[]) => Promise<TrunkOutput>,
   size: ImageSize,
-  heads: readonly HeadsFunction[],
+  weights: HeadWeights,
+  loras: readonly (LoraWeights | undefined)[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<AutomaticInstance[][]> {
   const frame = new ImageFrame(size);
   const first = generators[0];
   const points = first.pointGrid(size);
   const batch = first.options.pointsPerBatch;
-  const candidates = heads.map(() => [] as ReturnType<AutomaticMaskGenerator['collect']>);
+  const candidates = loras.map(() => [] as ReturnType<AutomaticMaskGenerator['collect']>);
   for (let start = 0; start < points.length; start += batch) {
     const chunk = points.slice(start, start + batch);
     const trunk = await runTrunk(chunk.map((point) => ({ points: [point] })));
-    heads.forEach((scoreHeads, h) => {
-      candidates[h].push(...generators[h].collect(trunk, scoreHeads(trunk), chunk, frame));
+    const base = loras.length > 1 ? new IouHeadBase(trunk, weights) : undefined;
+    loras.forEach((lora, h) => {
+      const generator = generators[h];
+      if (!lora || !base) {
+        candidates[h].push(...generator.collect(trunk, predictHeads(trunk, weights, lora), chunk, frame));
+        return;
+      }
+      const scores = base.scores(lora);
+      const threshold = generator.options.predIouThresh - SCORE_MARGIN;
+      for (let p = 0; p < trunk.n; p++) {
+        if (
+          !(scores[p * 4 + 1] > threshold || scores[p * 4 + 2] > threshold || scores[p * 4 + 3] > threshold)
+        )
+          continue;
+        const one = promptView(trunk, p);
+        candidates[h].push(...generator.collect(one, predictHeads(one, weights, lora), [chunk[p]], frame));
+      }
     });
     onProgress?.(Math.min(start + batch, points.length), points.length);
   }
