@@ -1,8 +1,8 @@
-import { defaultCheckpointPath, TaskLoraGenerator, TaskSegmenter } from '@tasam/hypernet';
+import { TaskSegmenter } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
-import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
 import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
+import { TaskLoraCache } from './task-lora-cache';
 
 export interface TaskSegmenterSetup {
   /** Hypernetwork checkpoint (default: the one shipped with @tasam/hypernet). */
@@ -11,50 +11,44 @@ export interface TaskSegmenterSetup {
   encoder?: 'use-lite' | 'minilm';
   threads?: number;
   provider?: string;
-  /** Read and write the embedding and text-vector caches (default true). */
+  /** Read and write the embedding, LoRA and text-vector caches (default true). */
   cache?: boolean;
 }
 
 export interface LoadedTaskSegmenter {
   segmenter: TaskSegmenter;
-  encoder: TextEncoder;
+  loras: TaskLoraCache;
   checkpoint: string;
   dispose(): Promise<void>;
 }
 
-/** SAM (embedding cache on), the text encoder (vector cache on) and the hypernetwork, loaded in parallel. */
+/**
+ * SAM (embedding cache on) and the task LoRAs (LoRA file cache; text encoder and hypernetwork loaded on the
+ * first uncached task). The checkpoint is checked before SAM is loaded, so a missing one fails fast.
+ */
 export async function loadTaskSegmenter(io: CliIO, setup: TaskSegmenterSetup): Promise<LoadedTaskSegmenter> {
   const cache = setup.cache ?? true;
-  const checkpoint = setup.checkpoint ?? defaultCheckpointPath();
-  const [runtime, encoder] = await Promise.all([
-    SamRuntime.create({
-      modelCacheDir: cacheDir('models', io.env),
-      optimizedModelDir: cacheDir('models', io.env),
-      embeddingCacheDir: cache ? cacheDir('embeddings', io.env) : undefined,
-      intraOpThreads: setup.threads,
-      executionProvider: setup.provider,
-      log: (line) => writeLine(io.stderr, line),
-    }),
-    createTextEncoder({
-      backend: setup.encoder ?? 'use-lite',
-      cacheDir: cache ? cacheDir('text', io.env) : undefined,
-      env: io.env,
-    }),
-  ]);
-  try {
-    const generator = await TaskLoraGenerator.load({ checkpoint, encoder });
-    const segmenter = new TaskSegmenter(runtime, generator);
-    return {
-      segmenter,
-      encoder,
-      checkpoint,
-      async dispose() {
-        generator.dispose();
-        await Promise.all([runtime.dispose(), encoder.dispose()]);
-      },
-    };
-  } catch (error) {
-    await Promise.all([runtime.dispose(), encoder.dispose()]);
-    throw error;
-  }
+  const loras = await TaskLoraCache.open({
+    checkpoint: setup.checkpoint,
+    encoder: setup.encoder,
+    loraDir: cache ? cacheDir('loras', io.env) : undefined,
+    textDir: cache ? cacheDir('text', io.env) : undefined,
+    env: io.env,
+  });
+  const runtime = await SamRuntime.create({
+    modelCacheDir: cacheDir('models', io.env),
+    optimizedModelDir: cacheDir('models', io.env),
+    embeddingCacheDir: cache ? cacheDir('embeddings', io.env) : undefined,
+    intraOpThreads: setup.threads,
+    executionProvider: setup.provider,
+    log: (line) => writeLine(io.stderr, line),
+  });
+  return {
+    segmenter: new TaskSegmenter(runtime, loras),
+    loras,
+    checkpoint: loras.checkpoint,
+    async dispose() {
+      await Promise.all([runtime.dispose(), loras.dispose()]);
+    },
+  };
 }

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CheckpointFormatError,
+  defaultCheckpointPath,
+  TaskLoraGenerator,
+  type TaskLoraSource,
+} from '@tasam/hypernet';
+import { type LoraWeights, loadLora, saveLora } from '@tasam/lora';
+import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
+
+export type LoraCacheStatus = 'memory' | 'hit' | 'generated';
+
+export interface TaskLoraCacheOptions {
+  /** Hypernetwork checkpoint (default: the shipped one). */
+  checkpoint?: string;
+  encoder?: 'use-lite' | 'minilm';
+  /** Directory of LoRA files (`cacheDir('loras')`); none = generate every time. */
+  loraDir?: string;
+  /** Directory of cached text vectors (`cacheDir('text')`). */
+  textDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Task LoRAs from files keyed by (checkpoint content hash, encoder, task text), generated on a miss. The text
+ * encoder and the hypernetwork are loaded only on the first miss, so a repeated task costs reading one small
+ * file instead of loading tfjs, the sentence encoder and the hypernetwork.
+ */
+export class TaskLoraCache implements TaskLoraSource {
+  private readonly memory = new Map<string, LoraWeights>();
+  private loading?: Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }>;
+  /** What happened to each task asked for, in order. */
+  readonly statuses: { task: string; status: LoraCacheStatus }[] = [];
+
+  private constructor(
+    readonly checkpoint: string,
+    readonly checkpointId: string,
+    private readonly options: TaskLoraCacheOptions,
+  ) {}
+
+  /** Hashes the checkpoint (as TaskLoraGenerator does, so ids agree); nothing else is loaded yet. */
+  static async open(options: TaskLoraCacheOptions = {}): Promise<TaskLoraCache> {
+    const checkpoint = options.checkpoint ?? defaultCheckpointPath();
+    if (!existsSync(checkpoint)) {
+      throw new CheckpointFormatError(checkpoint, 'no such checkpoint file (train one with `tasam train`)');
+    }
+    const id = createHash('sha256')
+      .update(await readFile(checkpoint))
+      .digest('hex')
+      .slice(0, 16);
+    return new TaskLoraCache(checkpoint, id, options);
+  }
+
+  private file(task: string): string | undefined {
+    const { loraDir, encoder = 'use-lite' } = this.options;
+    if (!loraDir) return undefined;
+    const key = createHash('sha256').update(`${encoder}\u0000${task}`).digest('hex').slice(0, 16);
+    return join(loraDir, `${this.checkpointId}-${key}.safetensors`);
+  }
+
+  async generate(task: string): Promise<LoraWeights> {
+    const known = this.memory.get(task);
+    if (known) {
+      this.statuses.push({ task, status: 'memory' });
+      return known;
+    }
+    const file = this.file(task);
+    let lora: LoraWeights | undefined;
+    let status: LoraCacheStatus = 'hit';
+    if (file && existsSync(file)) {
+      // An unreadable entry (e.g. from another version) is regenerated, not fatal.
+      lora = await loadLora(file).catch(() => undefined);
+    }
+    if (!lora) {
+      status = 'generated';
+      const { generator } = await this.load();
+      lora = await generator.generate(task);
+      if (file) await saveLora(file, lora);
+    }
+    this.memory.set(task, lora);
+    this.statuses.push({ task, status });
+    return lora;
+  }
+
+  /** Loads the text encoder and the hypernetwork now (e.g. before many tasks), if not loaded yet. */
+  load(): Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }> {
+    this.loading ??= (async () => {
+      const encoder = await createTextEncoder({
+        backend: this.options.encoder ?? 'use-lite',
+        cacheDir: this.options.textDir,
+        env: this.options.env,
+      });
+      try {
+        const generator = await TaskLoraGenerator.load({ checkpoint: this.checkpoint, encoder });
+        return { generator, encoder };
+      } catch (error) {
+        await encoder.dispose();
+        throw error;
+      }
+    })();
+    return this.loading;
+  }
+
+  async dispose(): Promise<void> {
+    const loaded = await this.loading?.catch(() => undefined);
+    this.loading = undefined;
+    loaded?.generator.dispose();
+    await loaded?.encoder.dispose();
+  }
+}
