@@ -1,7 +1,8 @@
 // Latency of the demo as a user meets it, over real HTTP on 127.0.0.1 with the real model:
 // - upload to first mask: POST /api/images (decode + encoder) then the first click's POST /api/segment;
 // - click to mask: a further click on an uploaded image (trunk + heads + RLE, embedding cached);
-// - automatic: "everything" over the demo's grid (what a task submit runs);
+// - automatic: "everything" over the demo's grid, and with a task (what a task submit runs) when a
+//   hypernet checkpoint is available;
 // - with --browser (Debian chromium): the same two in the page, until the mask is painted on the canvas.
 // Prints medians. Usage: pnpm --filter @tasam/demo bench [-- --rounds 3 --clicks 5 --browser]
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import type { SegmentResponse, UploadResponse } from '../src/api-types';
 import { createDemoServer } from '../src/demo-server';
+import { loadTaskLoras } from '../src/hypernet-task-loras';
 import { SamEngine } from '../src/sam-engine';
 
 const root = join(__dirname, '..', '..');
@@ -32,7 +34,11 @@ const fmt = (values: number[]) =>
 async function main(): Promise<void> {
   const rounds = option('rounds', 3);
   const clicks = option('clicks', 5);
-  const engine = await SamEngine.create();
+  const tasks = await loadTaskLoras();
+  const engine = await SamEngine.create({
+    taskLoras: tasks.generator,
+    taskUnavailableReason: tasks.unavailableReason,
+  });
   const app = await createDemoServer({ engine, webRoot: join(root, 'dist', 'web'), samplesDir: examples });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
   const clickToMask: number[] = [];
   const trunk: number[] = [];
   const automatic: number[] = [];
+  const taskAutomatic: number[] = [];
   let state = 12345;
   const random = () => {
     state = (state * 1664525 + 1013904223) >>> 0;
@@ -88,6 +95,12 @@ async function main(): Promise<void> {
         const autoStarted = performance.now();
         await post<SegmentResponse>('/api/segment', { imageId, mode: 'automatic' });
         automatic.push(performance.now() - autoStarted);
+        if (engine.taskMode.available) {
+          const taskStarted = performance.now();
+          const task = `segment all ${sample.replace(/\.jpg$/, '')}`;
+          await post<SegmentResponse>('/api/segment', { imageId, mode: 'automatic', task, compare: true });
+          taskAutomatic.push(performance.now() - taskStarted);
+        }
       }
       process.stderr.write('.');
     }
@@ -99,6 +112,11 @@ async function main(): Promise<void> {
   console.log(`  click to mask:        ${fmt(clickToMask)}`);
   console.log(`    of which trunk:     ${fmt(trunk)}`);
   console.log(`  automatic (8x8 grid): ${fmt(automatic)}`);
+  console.log(
+    taskAutomatic.length
+      ? `  task, automatic + plain SAM compared (8x8 grid): ${fmt(taskAutomatic)}`
+      : `  task mode: off (${engine.taskMode.reason})`,
+  );
   if (process.argv.includes('--browser')) await browserLatency(base, rounds, clicks);
   await app.close();
 }

@@ -46,7 +46,8 @@ export interface ApiInstance {
 
 export interface ApiResult {
   instances: ApiInstance[];
-  headsMs: number;
+  /** Prompt mode only: this head set's time (automatic mode counts it in timings.trunkMs). */
+  headsMs?: number;
 }
 
 export interface SegmentResponse {
@@ -56,5 +57,6 @@ export interface SegmentResponse {
   mode: 'automatic' | 'prompt';
   task: string | null;
   results: { sam?: ApiResult; tasam?: ApiResult };
+  /** trunkMs: prompt mode, the trunk run; automatic mode, the whole grid pass (trunk, heads, selection). */
   timings: { queueMs: number; taskMs: number; trunkMs: number; encodeMs: number; totalMs: number };
 }

@@ -12,7 +12,7 @@ export interface EncodedInstance {
 
 export interface EncodedResult {
   instances: EncodedInstance[];
-  headsMs: number;
+  headsMs?: number;
 }
 
 /** COCO-compresses masks, best score first; empty masks are dropped (nothing to show or download). */
@@ -24,7 +24,7 @@ export function encodeInstances(result: HeadsResult): EncodedResult {
     instances.push({ score: round(score, 4), area, bbox: rleToBbox(rle), rle: compressRle(rle) });
   }
   instances.sort((a, b) => b.score - a.score);
-  return { instances, headsMs: round(result.headsMs, 1) };
+  return { instances, ...(result.headsMs !== undefined ? { headsMs: round(result.headsMs, 1) } : {}) };
 }
 
 export function round(value: number, digits: number): number {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { defaultCheckpointPath, TaskLoraGenerator } from '@tasam/hypernet';
 import { createTextEncoder } from '@tasam/text-encoder';
-import type { TaskLoraSource } from './sam-engine';
 
 export interface TaskLoraSetup {
   /** Present when a checkpoint was found and loaded. */
-  source?: TaskLoraSource;
+  generator?: TaskLoraGenerator;
+  /** Names the checkpoint and its text encoder, for logs. */
+  id?: string;
   /** Why task mode is off, when it is. */
   unavailableReason?: string;
   /** The checkpoint path that was looked for. */
@@ -33,9 +34,7 @@ export async function loadTaskLoras(
   const generator = await TaskLoraGenerator.load({ checkpoint, encoder });
   return {
     checkpoint,
-    source: {
-      id: `hypernet ${generator.checkpointId} + ${encoder.id}`,
-      loraFor: (task) => generator.generate(task),
-    },
+    generator,
+    id: `hypernet ${generator.checkpointId} + ${encoder.id}`,
   };
 }

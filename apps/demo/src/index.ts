@@ -4,8 +4,6 @@ export {
   DEFAULT_MAX_PIXELS,
   DEFAULT_MAX_UPLOAD_BYTES,
   type DemoServerOptions,
-  listSamples,
-  type SampleImage,
 } from './demo-server';
 export { DemoRequestError } from './errors/demo-request-error';
 export { ImageNotFoundError } from './errors/image-not-found-error';
@@ -19,7 +17,8 @@ export { UploadTooLargeError } from './errors/upload-too-large-error';
 export { WebBuildMissingError } from './errors/web-build-missing-error';
 export { loadTaskLoras, type TaskLoraSetup } from './hypernet-task-loras';
 export { ImageStore } from './image-store';
-export { DEMO_AUTOMATIC_DEFAULTS, SamEngine, type SamEngineOptions, type TaskLoraSource } from './sam-engine';
+export { type AutomaticGrid, DEMO_AUTOMATIC_DEFAULTS, SamEngine, type SamEngineOptions } from './sam-engine';
+export { listSamples, type SampleImage } from './samples';
 export {
   type PointPrompt,
   parseSegmentRequest,

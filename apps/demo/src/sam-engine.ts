@@ -1,12 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { encodeMask } from '@tasam/coco-data';
+import { type TaskLoraGenerator, TaskSegmenter } from '@tasam/hypernet';
 import {
-  AutomaticMaskGenerator,
-  type AutomaticOptions,
   encodePrompt,
   type HeadLora,
-  type HeadOutputs,
-  type HeadsFunction,
   ImageFrame,
   maskLogits,
   type Prompt,
@@ -15,10 +12,10 @@ import {
   type SamRuntimeOptions,
   selectMasks,
   type Tensor32,
-  type TrunkOutput,
   thresholdLogits,
   upscaleLogits,
 } from '@tasam/sam-runtime';
+import { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
 import type { SegmentRequest } from './segment-request';
 import type {
   EngineSegmentation,
@@ -28,43 +25,48 @@ import type {
 } from './segmentation-engine';
 import type { RgbPixels } from './uploaded-image';
 
-/** Turns task text into LoRA weights for the heads (text encoder + hypernetwork, cached per task). */
-export interface TaskLoraSource {
-  /** Names the checkpoint and text encoder, for /api/health. */
-  readonly id: string;
-  loraFor(task: string): Promise<HeadLora>;
+/** The automatic grid: n x n point prompts, sent through the trunk in batches. */
+export interface AutomaticGrid {
+  pointsPerSide?: number;
+  pointsPerBatch?: number;
 }
 
 export interface SamEngineOptions {
   runtime?: SamRuntimeOptions;
-  /** Without it, requests with a task fail with DEMO_TASK_UNAVAILABLE (501). */
-  taskLoras?: TaskLoraSource;
+  /** Task text → LoRA (hypernetwork + text encoder). Without it, tasks fail with DEMO_TASK_UNAVAILABLE (501). */
+  taskLoras?: TaskLoraGenerator;
   /** Why `taskLoras` is missing, shown by /api/health and in the 501 message. */
   taskUnavailableReason?: string;
-  /** Automatic ("everything") mode settings; the demo defaults to an 8x8 grid to answer in seconds. */
-  automatic?: AutomaticOptions;
+  automatic?: AutomaticGrid;
 }
 
 /**
  * The demo's automatic grid. SAM uses 32x32 points; on a 2-core CPU each point costs ~0.1-0.2 s of trunk, so
  * the demo prompts 8x8 (the large objects, in seconds); TASAM_DEMO_POINTS_PER_SIDE trades time for detail.
  */
-export const DEMO_AUTOMATIC_DEFAULTS: AutomaticOptions = { pointsPerSide: 8, pointsPerBatch: 16 };
+export const DEMO_AUTOMATIC_DEFAULTS: Required<AutomaticGrid> = { pointsPerSide: 8, pointsPerBatch: 16 };
+
+type HeadSet = { kind: 'sam' | 'tasam'; lora?: HeadLora };
 
 /**
- * Segmentation on @tasam/sam-runtime. Each request runs the task-free trunk once; plain SAM's heads and the
- * task-adapted heads both read that one trunk output, so the side-by-side comparison costs only extra heads.
+ * Segmentation on @tasam/sam-runtime, and by task through @tasam/hypernet's TaskSegmenter. Every request runs
+ * the task-free trunk once: plain SAM's heads and the task-adapted heads both read that one trunk output, so
+ * the side-by-side comparison costs only a second set of heads.
  */
 export class SamEngine implements SegmentationEngine<Tensor32> {
   readonly model: string;
   readonly taskMode: TaskModeStatus;
+  private readonly grid: Required<AutomaticGrid>;
+  private readonly tasks?: TaskSegmenter;
 
   private constructor(
     private readonly runtime: SamRuntime,
-    private readonly options: SamEngineOptions,
+    options: SamEngineOptions,
   ) {
     this.model = runtime.models.version;
-    this.taskMode = options.taskLoras
+    this.grid = { ...DEMO_AUTOMATIC_DEFAULTS, ...options.automatic };
+    this.tasks = options.taskLoras && new TaskSegmenter(runtime, options.taskLoras);
+    this.taskMode = this.tasks
       ? { available: true }
       : { available: false, reason: options.taskUnavailableReason ?? 'no hypernet checkpoint is loaded' };
   }
@@ -82,31 +84,32 @@ export class SamEngine implements SegmentationEngine<Tensor32> {
     size: { width: number; height: number },
     request: SegmentRequest,
   ): Promise<EngineSegmentation> {
+    const imageSize = { width: size.width, height: size.height };
+    if (request.mode === 'automatic') return this.automatic(embedding, imageSize, request);
     let lora: HeadLora | undefined;
     let taskMs: number | undefined;
     if (request.task) {
-      if (!this.options.taskLoras) throw new Error('task mode is unavailable; the server checks this first');
       const started = performance.now();
-      lora = await this.options.taskLoras.loraFor(request.task);
+      lora = await this.taskSegmenter(request.task).lora(request.task);
       taskMs = performance.now() - started;
     }
-    const headSets: { kind: 'sam' | 'tasam'; lora?: HeadLora }[] = [];
+    const headSets: HeadSet[] = [];
     if (!request.task || request.compare) headSets.push({ kind: 'sam' });
     if (lora) headSets.push({ kind: 'tasam', lora });
-    const imageSize = { width: size.width, height: size.height };
-    const outcome =
-      request.mode === 'automatic'
-        ? await this.automatic(embedding, imageSize, headSets)
-        : await this.prompted(embedding, imageSize, request, headSets);
-    return { ...outcome, taskMs };
+    return { ...(await this.prompted(embedding, imageSize, request, headSets)), taskMs };
   }
 
-  /** One prompt: the trunk once, then each head set picks its mask as SamOnnxModel would. */
+  private taskSegmenter(task: string): TaskSegmenter {
+    if (!this.tasks) throw new TaskModeUnavailableError(task, this.taskMode.reason ?? '');
+    return this.tasks;
+  }
+
+  /** One prompt: the trunk once, then each head set picks its mask as SamOnnxModel would (SamRuntime.segment). */
   private async prompted(
     embedding: Tensor32,
     size: { width: number; height: number },
     request: SegmentRequest,
-    headSets: { kind: 'sam' | 'tasam'; lora?: HeadLora }[],
+    headSets: HeadSet[],
   ): Promise<Omit<EngineSegmentation, 'taskMs'>> {
     const frame = new ImageFrame(size);
     const prompt: Prompt = { points: request.points, ...(request.box ? { box: request.box } : {}) };
@@ -114,7 +117,7 @@ export class SamEngine implements SegmentationEngine<Tensor32> {
     const trunk = await this.runtime.trunk(embedding, [prompt], size);
     const trunkMs = performance.now() - started;
     const tokens = encodePrompt(prompt, frame).tokens;
-    const results: Omit<EngineSegmentation, 'taskMs' | 'trunkMs'> = {};
+    const results: { sam?: HeadsResult; tasam?: HeadsResult } = {};
     for (const { kind, lora } of headSets) {
       const headsStarted = performance.now();
       const heads = predictHeads(trunk, this.runtime.headWeights(), lora);
@@ -128,35 +131,33 @@ export class SamEngine implements SegmentationEngine<Tensor32> {
     return { ...results, trunkMs };
   }
 
-  /** SAM's automatic mask generator over a point grid; every head set scores the same trunk batches. */
+  /**
+   * The point grid over the whole image. Without a task: SAM's automatic mask generator. With a task: the
+   * TaskSegmenter, which scores every grid candidate with the task-adapted heads (and, to compare, plain
+   * SAM's) over one shared trunk pass. `trunkMs` is then the whole grid pass, heads and selection included.
+   */
   private async automatic(
     embedding: Tensor32,
     size: { width: number; height: number },
-    headSets: { kind: 'sam' | 'tasam'; lora?: HeadLora }[],
-  ): Promise<Omit<EngineSegmentation, 'taskMs'>> {
-    const generator = new AutomaticMaskGenerator({ ...DEMO_AUTOMATIC_DEFAULTS, ...this.options.automatic });
-    let trunkMs = 0;
-    const headsMs = headSets.map(() => 0);
-    const runTrunk = async (prompts: Prompt[]): Promise<TrunkOutput> => {
-      const started = performance.now();
-      const output = await this.runtime.trunk(embedding, prompts, size);
-      trunkMs += performance.now() - started;
-      return output;
+    request: SegmentRequest,
+  ): Promise<EngineSegmentation> {
+    const started = performance.now();
+    if (!request.task) {
+      const found = await this.runtime.everything(embedding, size, this.grid);
+      const instances = found.map((instance) => ({ rle: instance.rle, score: instance.predictedIou }));
+      return { sam: { instances }, trunkMs: performance.now() - started };
+    }
+    const result = await this.taskSegmenter(request.task).automatic(embedding, size, [request.task], {
+      ...this.grid,
+      baseline: request.compare,
+    });
+    const toInstances = (list: { rle: HeadsResult['instances'][number]['rle']; predictedIou: number }[]) =>
+      list.map((instance) => ({ rle: instance.rle, score: instance.predictedIou }));
+    return {
+      tasam: { instances: toInstances(result.tasks[0].instances) },
+      ...(result.baseline ? { sam: { instances: toInstances(result.baseline) } } : {}),
+      taskMs: result.timings.loraMs,
+      trunkMs: result.timings.generateMs,
     };
-    const heads: HeadsFunction[] = headSets.map(({ lora }, h) => (trunk: TrunkOutput): HeadOutputs => {
-      const started = performance.now();
-      const output = predictHeads(trunk, this.runtime.headWeights(), lora);
-      headsMs[h] += performance.now() - started;
-      return output;
-    });
-    const found = await generator.generate(runTrunk, size, heads);
-    const results: { sam?: HeadsResult; tasam?: HeadsResult } = {};
-    headSets.forEach(({ kind }, h) => {
-      results[kind] = {
-        instances: found[h].map((instance) => ({ rle: instance.rle, score: instance.predictedIou })),
-        headsMs: headsMs[h],
-      };
-    });
-    return { ...results, trunkMs };
   }
 }

@@ -12,7 +12,8 @@ export interface MaskInstance {
 /** The masks one head set (plain or task-adapted) produced from a shared trunk run. */
 export interface HeadsResult {
   instances: MaskInstance[];
-  headsMs: number;
+  /** Prompt mode: time in this head set (MLPs, mask product, upscaling). Automatic mode: not measured apart. */
+  headsMs?: number;
 }
 
 export interface EngineSegmentation {
@@ -20,6 +21,7 @@ export interface EngineSegmentation {
   sam?: HeadsResult;
   /** Task-adapted heads: present when the request has a task. */
   tasam?: HeadsResult;
+  /** Prompt mode: the trunk run. Automatic mode: the whole grid pass (trunk batches, heads, selection). */
   trunkMs: number;
   /** Task text → LoRA (text encoder + hypernet; cached per task). */
   taskMs?: number;

@@ -22,13 +22,16 @@ export async function startDemo(
   const settings = readServerSettings(env);
   const tasks = await loadTaskLoras({ checkpoint: settings.checkpoint, textBackend: settings.textBackend });
   const engine = await SamEngine.create({
-    taskLoras: tasks.source,
+    taskLoras: tasks.generator,
     taskUnavailableReason: tasks.unavailableReason,
     ...options.engine,
     automatic: { pointsPerSide: settings.pointsPerSide, ...options.engine?.automatic },
   });
-  if (!tasks.source)
-    process.stderr.write(`tasam demo: task mode off: no checkpoint at ${tasks.checkpoint}\n`);
+  process.stderr.write(
+    tasks.generator
+      ? `tasam demo: task mode on: ${tasks.id} (${tasks.checkpoint})\n`
+      : `tasam demo: task mode off: no checkpoint at ${tasks.checkpoint}\n`,
+  );
   const app = await createDemoServer({
     engine,
     maxUploadBytes: settings.maxUploadBytes,

@@ -46,7 +46,7 @@ describeInBrowser('demo page in Chromium', () => {
     // The hypernet checkpoint @tasam/hypernet ships, when it exists: then the task runs for real.
     const tasks = await loadTaskLoras();
     const engine = await SamEngine.create({
-      taskLoras: tasks.source,
+      taskLoras: tasks.generator,
       taskUnavailableReason: tasks.unavailableReason,
       automatic: { pointsPerSide: 3, pointsPerBatch: 3 },
     });
@@ -172,12 +172,24 @@ describeInBrowser('demo page in Chromium', () => {
     await page.press('#task-input', 'Enter');
     if (health.taskMode.available) {
       await waitForNewResult('tasam', before);
-      const mask = await maskPixels('tasam');
-      expect(count(mask)).toBeGreaterThan(0);
-      let onCats = 0;
-      for (let i = 0; i < mask.length; i++) if (mask[i] && bothCats[i]) onCats++;
-      expect(onCats / count(mask)).toBeGreaterThan(0.6);
       await shot('04-task');
+      expect(await page.isHidden('#error')).toBe(true);
+      expect(await page.isVisible('#panel-tasam')).toBe(true);
+      expect(await page.isVisible('#panel-sam')).toBe(true);
+      const found = Number(await page.$eval('#panel-tasam', (e) => (e as HTMLElement).dataset.instances));
+      expect(await page.locator('#panel-tasam .instances li').count()).toBe(found);
+      const mask = await maskPixels('tasam');
+      if (found > 0) {
+        // The checkpoint's masks for the task are drawn, and they lie on the cats.
+        let onCats = 0;
+        for (let i = 0; i < mask.length; i++) if (mask[i] && bothCats[i]) onCats++;
+        expect(onCats / count(mask)).toBeGreaterThan(0.6);
+      } else {
+        // A checkpoint that keeps no instance for the task: the page says so and draws nothing.
+        expect(count(mask)).toBe(0);
+        expect(await page.textContent('#panel-tasam .empty-result')).toBe('No mask found.');
+      }
+      await page.fill('#task-input', '');
     } else {
       await page.waitForSelector('#error:not([hidden])');
       expect(await page.textContent('#error')).toMatch(/task mode needs the hypernet checkpoint/);

@@ -5,6 +5,8 @@ import { downloadMaskPng, downloadRleJson } from './downloads';
 import { attachPromptGestures, type KeyboardCursor } from './prompt-gestures';
 import { PromptState } from './prompt-state';
 import { type ResultKind, ResultPanel } from './result-panel';
+import { renderSamples } from './sample-picker';
+import { formatMs, TimingList } from './timing-list';
 
 type View = ResultKind | 'both';
 
@@ -19,17 +21,6 @@ interface CurrentImage {
    */
   uploadStartedAt: number | null;
 }
-
-/** Task ideas offered in the task box besides the samples' own. */
-const GENERAL_SUGGESTIONS = [
-  'segment all people',
-  'segment all dogs',
-  'segment all cats',
-  'highlight every car',
-  'find the animals',
-  'segment all suitcases',
-  'segment all elephants',
-];
 
 const element = <T extends HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
@@ -47,7 +38,7 @@ const errorLine = element<HTMLParagraphElement>('error');
 const taskInput = element<HTMLInputElement>('task-input');
 const fileInput = element<HTMLInputElement>('file-input');
 const dropZone = element<HTMLDivElement>('drop-zone');
-const timings = element<HTMLDListElement>('timings');
+const timings = new TimingList(element<HTMLDListElement>('timings'));
 
 let image: CurrentImage | null = null;
 /** The task whose masks are showing; clicks refine with it too. */
@@ -91,21 +82,6 @@ function setView(view: View): void {
   redrawPrompts();
 }
 
-function showTiming(label: string, value: string): void {
-  let row = timings.querySelector<HTMLElement>(`[data-timing="${label}"]`);
-  if (!row) {
-    row = document.createElement('div');
-    row.dataset.timing = label;
-    const term = document.createElement('dt');
-    term.textContent = label;
-    row.append(term, document.createElement('dd'));
-    timings.append(row);
-  }
-  row.querySelector('dd')!.textContent = value;
-}
-
-const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
-
 function redrawPrompts(): void {
   for (const panel of Object.values(panels)) panel.drawPrompts(prompts.current, cursor);
 }
@@ -137,9 +113,9 @@ async function loadImage(blob: Blob, name: string): Promise<void> {
   for (const panel of Object.values(panels)) panel.setImage(bitmap, uploaded.width, uploaded.height);
   bitmap.close();
   element('image-name').textContent = `${name} (${uploaded.width}×${uploaded.height})`;
-  showTiming(
+  timings.show(
     'Upload and embedding',
-    `${ms(roundTrip)} (encoder ${uploaded.cached ? 'cached' : ms(uploaded.timings.encoderMs)})`,
+    `${formatMs(roundTrip)} (encoder ${uploaded.cached ? 'cached' : formatMs(uploaded.timings.encoderMs)})`,
   );
   emptyResults();
   setStatus(`${name} is ready. Click an object, drag a box, or type a task.`);
@@ -171,13 +147,16 @@ async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promis
       response.task ? 'No task result.' : 'Type a task to see tasam’s masks.',
     );
     const t = response.timings;
-    showTiming(
+    timings.show(
       'Masks',
-      `${ms(roundTrip)} round trip (server: wait ${ms(t.queueMs)}, task ${ms(t.taskMs)}, trunk ${ms(t.trunkMs)}, ` +
-        `heads ${ms((response.results.sam?.headsMs ?? 0) + (response.results.tasam?.headsMs ?? 0))})`,
+      `${formatMs(roundTrip)} round trip (server: wait ${formatMs(t.queueMs)}, task ${formatMs(t.taskMs)}, ${
+        response.mode === 'automatic'
+          ? `grid pass ${formatMs(t.trunkMs)}`
+          : `trunk ${formatMs(t.trunkMs)}, heads ${formatMs((response.results.sam?.headsMs ?? 0) + (response.results.tasam?.headsMs ?? 0))}`
+      })`,
     );
     if (current.uploadStartedAt !== null) {
-      showTiming('Upload to first mask', ms(performance.now() - current.uploadStartedAt));
+      timings.show('Upload to first mask', formatMs(performance.now() - current.uploadStartedAt));
       current.uploadStartedAt = null;
     }
     const counts = (['tasam', 'sam'] as const)
@@ -186,7 +165,7 @@ async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promis
         const found = response.results[kind]!.instances.length;
         return `${found} mask${found === 1 ? '' : 's'} (${kind === 'sam' ? 'plain SAM' : 'tasam'})`;
       });
-    setStatus(`${counts.join(', ')} in ${ms(roundTrip)}.`);
+    setStatus(`${counts.join(', ')} in ${formatMs(roundTrip)}.`);
     return response;
   } catch (error) {
     if (seq === requestSeq) {
@@ -339,30 +318,10 @@ async function start(): Promise<void> {
     element('task-mode-note').textContent = health.taskMode.available
       ? 'Submitting a task segments the whole image and keeps the masks the task asks for.'
       : 'Task mode is unavailable on this server: it needs the hypernet checkpoint. Clicks still work.';
-    const list = element<HTMLUListElement>('samples');
-    const suggestions = new Set<string>();
-    for (const sample of samples) {
-      const item = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'sample';
-      button.dataset.sample = sample.name;
-      const thumbnail = document.createElement('img');
-      thumbnail.src = sample.url;
-      thumbnail.alt = '';
-      button.append(thumbnail, `Use sample: ${sample.name}`);
-      button.addEventListener('click', () => {
-        if (!taskInput.value.trim() && sample.suggestions[0]) taskInput.placeholder = sample.suggestions[0];
-        void loadSample(sample.url, sample.name);
-      });
-      item.append(button);
-      list.append(item);
-      for (const suggestion of sample.suggestions) suggestions.add(suggestion);
-    }
-    for (const suggestion of GENERAL_SUGGESTIONS) suggestions.add(suggestion);
-    element('task-suggestions').replaceChildren(
-      ...[...suggestions].map((value) => Object.assign(document.createElement('option'), { value })),
-    );
+    renderSamples(samples, element('samples'), element('task-suggestions'), (sample) => {
+      if (!taskInput.value.trim() && sample.suggestions[0]) taskInput.placeholder = sample.suggestions[0];
+      void loadSample(sample.url, sample.name);
+    });
     document.body.dataset.ready = 'true';
     setStatus('Choose an image to start.');
   } catch (error) {
