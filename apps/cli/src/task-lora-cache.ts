@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   CheckpointFormatError,
   defaultCheckpointPath,
@@ -78,7 +78,10 @@ export class TaskLoraCache implements TaskLoraSource {
       status = 'generated';
       const { generator } = await this.load();
       lora = await generator.generate(task);
-      if (file) await saveLora(file, lora);
+      if (file) {
+        await mkdir(dirname(file), { recursive: true });
+        await saveLora(file, lora);
+      }
     }
     this.memory.set(task, lora);
     this.statuses.push({ task, status });
