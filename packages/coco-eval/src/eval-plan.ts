@@ -174,7 +174,7 @@ export function pairInput(
     input.gtCrowd[g] = gt.crowd[a];
     if (iouType === 'bbox') {
       gt.checkedBox(a);
-      input.gtBoxes.set(gt.bboxes.subarray(a * 4, a * 4 + 4), g * 4);
+      for (let c = 0; c < 4; c++) input.gtBoxes[g * 4 + c] = gt.bboxes[a * 4 + c];
     } else input.gtSegmentations![g] = gt.segmentation(a);
   }
   let needsMask = iouType === 'segm';
@@ -182,7 +182,7 @@ export function pairInput(
     const r = dts[d];
     input.dtIds[d] = dt.ids[r];
     input.dtAreas[d] = dt.areas[r];
-    input.dtBoxes.set(dt.bboxes.subarray(r * 4, r * 4 + 4), d * 4);
+    for (let c = 0; c < 4; c++) input.dtBoxes[d * 4 + c] = dt.bboxes[r * 4 + c];
     if (Number.isNaN(dt.areas[r]) || (iouType === 'bbox' && Number.isNaN(dt.bboxes[r * 4]))) needsMask = true;
   }
   if (needsMask) input.dtSegmentations = Array.from(dts, (r) => dt.segmentation(r));
