@@ -27,6 +27,19 @@ describe('CocoEval', () => {
     expect(() => ev.eval).toThrow(EvalOrderError);
   });
 
+  it('answers per-pair questions, with null/empty where pycocotools has None/[]', () => {
+    const ev = new CocoEval(gt, loadResults(gt, segm), 'segm').evaluate();
+    expect(ev.evaluateImage(139, 999, 0)).toBeNull();
+    expect(ev.computeIou(139, 999).dims).toEqual([0, 0]);
+    const image = ev.evaluateImage(139, 1, 0)!;
+    expect(image.categoryId).toBe(1);
+    expect(image.dtMatches.dims).toEqual([10, image.dtIds.length]);
+    const pooled = new CocoEval(gt, loadResults(gt, segm), 'segm', { useCats: false }).evaluate();
+    const all = pooled.evaluateImage(139, 12345, 0)!; // the category is ignored when pooling
+    expect(all.categoryId).toBe(-1);
+    expect(all.gtIds.length).toBe(gtJson.annotations.filter((a) => a.image_id === 139).length);
+  });
+
   it('evaluating a subset of imgIds equals evaluating a ground truth cut to those images', () => {
     const some = gt.imgIds.filter((_, i) => i % 3 === 0);
     const keep = new Set(some);

@@ -85,6 +85,7 @@ export class CocoEval {
   private prepare(): EvalPlan {
     this.params = normaliseParams(this.params);
     this.accumulation = null;
+    this.pairLookup = null;
     return planEvaluation(this.gt, this.dt, this.params);
   }
 
@@ -163,14 +164,19 @@ export class CocoEval {
     return this.requirePlan('pairs').pairs;
   }
 
+  /** Pair index by `${imgId}/${catId}` (catId -1 when useCats is false), built on first lookup. */
+  private pairLookup: Map<string, number> | null = null;
+
   private pairIndex(step: string, imgId: number, catId: number): number {
     const plan = this.requirePlan(step);
-    const i = this.params.imgIds.indexOf(imgId);
-    const k = this.params.useCats ? this.params.catIds.indexOf(catId) : 0;
-    if (i < 0 || k < 0) return -1;
-    for (let p = 0; p < plan.pairs.count; p++)
-      if (plan.pairs.imgIndex[p] === i && plan.pairs.catIndex[p] === k) return p;
-    return -1;
+    if (!this.pairLookup) {
+      this.pairLookup = new Map();
+      for (let p = 0; p < plan.pairs.count; p++) {
+        const cat = this.params.useCats ? this.params.catIds[plan.pairs.catIndex[p]] : -1;
+        this.pairLookup.set(`${this.params.imgIds[plan.pairs.imgIndex[p]]}/${cat}`, p);
+      }
+    }
+    return this.pairLookup.get(`${imgId}/${this.params.useCats ? catId : -1}`) ?? -1;
   }
 
   /**
