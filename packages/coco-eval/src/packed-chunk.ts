@@ -175,10 +175,8 @@ export function packChunk(
     strings: [],
     raws: [],
   };
+  // Each GT, then each detection, pair by pair (null where no mask is needed).
   const segs: (Segmentation | null)[] = [];
-  const collect = (seg: Segmentation | null) => {
-    segs.push(seg);
-  };
 
   for (let p = start; p < end; p++) {
     const q = p - start;
@@ -200,8 +198,8 @@ export function packChunk(
       if (iouType === 'bbox') {
         gt.checkedBox(a);
         for (let c = 0; c < 4; c++) chunk.gtBoxes[o * 4 + c] = gt.bboxes[a * 4 + c];
-        collect(null);
-      } else collect(gt.segmentation(a));
+        segs.push(null);
+      } else segs.push(gt.segmentation(a));
     }
     for (let j = pairs.dtOffset[p]; j < pairs.dtOffset[p + 1]; j++) {
       const r = plan.dtList[j];
@@ -211,7 +209,7 @@ export function packChunk(
       for (let c = 0; c < 4; c++) chunk.dtBoxes[o * 4 + c] = dt.bboxes[r * 4 + c];
       chunk.dtIndices[o] = r;
       const needsMask = iouType === 'segm' || Number.isNaN(dt.areas[r]) || Number.isNaN(dt.bboxes[r * 4]);
-      collect(needsMask ? dt.segmentation(r) : null);
+      segs.push(needsMask ? dt.segmentation(r) : null);
     }
   }
   return Object.assign(chunk, packSegmentations(segs));
