@@ -71,7 +71,7 @@ export function cocoEvalCommand(io: CliIO): Command {
     .option('--json', 'print one JSON object {iouType, stats, perCategory} on stdout')
     .option(
       '--workers <n>',
-      'worker threads for masks, IoU and matching (0: none; default: one per core on big inputs)',
+      'worker threads besides the main one for masks, IoU and matching (0: none; default: one per idle core on big inputs)',
       parseWorkers,
     )
     .option('--miou', 'also report instance mIoU (S/M/L by GT area) and, for segm, category-mask mIoU')
