@@ -19,12 +19,13 @@ import {
   writeMaskPng,
   writeOverlayPng,
 } from '@tasam/sam-runtime';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
 import { withInterrupt } from '../interrupt';
 import { startProgress, timedStep } from '../progress';
 import { parsePositiveInt } from '../shard';
+import { printTaskReport, runTaskSegment } from '../task-segment';
 
 export interface SegmentOptions {
   point: PointPrompt[];
@@ -35,6 +36,10 @@ export interface SegmentOptions {
   everything?: boolean;
   multimask?: boolean;
   grid: number;
+  task?: string;
+  checkpoint?: string;
+  encoder: 'use-lite' | 'minilm';
+  scoreThreshold: number;
   minRegionArea: number;
   threads?: number;
   provider: string;
@@ -101,6 +106,13 @@ export function parseBox(text: string): BoxPrompt {
     throw new InvalidArgumentError(`expected x0,y0,x1,y1 (four numbers); got "${text}".`);
   }
   return numbers as BoxPrompt;
+}
+
+function parseScore(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new InvalidArgumentError(`expected a number; got "${text}".`);
+  return value;
 }
 
 function parseNonNegativeInt(text: string): number {
@@ -311,7 +323,28 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option('--box <x0,y0,x1,y1>', 'a box around the object, in image pixels', parseBox)
     .option('--everything', 'automatic mode: segment every object from a grid of points')
-    .option('--grid <n>', 'with --everything: n x n grid points', parsePositiveInt, 16)
+    .option(
+      '--task <text>',
+      'task-aware mode: find every instance the task names (no clicks), or refine --point/--box with the task',
+    )
+    .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
+    .addOption(
+      new Option('--encoder <name>', 'with --task: text encoder of the checkpoint')
+        .choices(['use-lite', 'minilm'])
+        .default('use-lite'),
+    )
+    .option(
+      '--score-threshold <x>',
+      'with --task: keep instances whose task score (adapted predicted IoU) is above x',
+      parseScore,
+      0.5,
+    )
+    .option(
+      '--grid <n>',
+      'with --everything or --task: n x n grid points (default 16; 8 with --task)',
+      parsePositiveInt,
+      16,
+    )
     .option(
       '--min-region-area <px>',
       'with --everything: remove islands and holes smaller than this',
@@ -333,15 +366,31 @@ export function segmentCommand(io: CliIO): Command {
         '  $ tasam segment examples/cats.jpg --point 240,150 --out mask.png --overlay overlay.png',
         '  $ tasam segment examples/elephants.jpg --box 60,90,330,400 --point 200,250 --json',
         '  $ tasam segment examples/suitcases.jpg --everything --overlay everything.png',
+        '  $ tasam segment examples/suitcases.jpg --task "highlight every suitcase" --overlay out.png',
+        '  $ tasam segment examples/suitcases.jpg --task "highlight every suitcase" --point 220,300 --json',
       ].join('\n'),
     )
     .action(async (imagePath: string, options: SegmentOptions, command: Command) => {
       const usage = (message: string): never =>
         command.error(`error: ${message}`, { exitCode: 2, code: 'tasam.usage' });
       const prompted = options.point.length > 0 || options.box !== undefined;
+      if (options.task !== undefined) {
+        if (options.task.trim() === '') usage('--task needs a non-empty text');
+        if (options.everything) usage('--task already finds every instance of the task; drop --everything');
+        if (options.multimask) usage('--multimask applies to plain SAM prompts, not --task');
+        const report = await runTaskSegment(io, imagePath, {
+          ...options,
+          task: options.task,
+          // A task's grid is smaller by default: each point costs a trunk run (~90 ms on two cores).
+          grid: command.getOptionValueSource('grid') === 'cli' ? options.grid : 8,
+        });
+        printTaskReport(io, report, options);
+        return;
+      }
       if (options.everything && prompted) usage('--everything takes no --point or --box');
       if (options.everything && options.multimask) usage('--multimask applies to prompts, not --everything');
-      if (!options.everything && !prompted) usage('give at least one --point or a --box (or --everything)');
+      if (!options.everything && !prompted)
+        usage('give at least one --point or a --box (or --everything); or --task TEXT for task-aware mode');
       const report = await runSegment(io, imagePath, options);
       printReport(io, report, options);
     });
