@@ -3,7 +3,6 @@ const base = require('../../jest.config.base.js');
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testEnvironment: '<rootDir>/test/native-typed-arrays-environment.js',
   // @fastify/static requires content-disposition 3, which ships only ESM: Node 20.19+ loads it through
   // require(esm), jest does not, so SWC compiles that one package to CommonJS for the tests.
   transform: {

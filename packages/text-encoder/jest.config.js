@@ -1,5 +1,3 @@
 module.exports = {
   ...require('../../jest.config.base.js'),
-  // Main-realm typed arrays for onnxruntime-node's outputs; see the file.
-  testEnvironment: '<rootDir>/test/node-realm-environment.js',
 };
