@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./test/native-typed-arrays-environment.js
- */
 import { join } from 'node:path';
 import { loadImageRgb, rleIou } from '@tasam/coco-data';
 import { HEAD_TARGETS } from '@tasam/lora';
