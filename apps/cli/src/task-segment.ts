@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Bbox, type CompressedRle, compressRle, decodeMask, loadImageRgb } from '@tasam/coco-data';
+import { compressRle, decodeMask, loadImageRgb } from '@tasam/coco-data';
 import {
   type BoxPrompt,
   ImageFrame,
@@ -10,6 +10,7 @@ import {
   writeMaskPng,
 } from '@tasam/sam-runtime';
 import { type CliIO, writeLine } from './cli-context';
+import type { SegmentedInstance } from './commands/segment';
 import type { LoraCacheStatus } from './task-lora-cache';
 import { writeTaskOverlayPng } from './task-overlay';
 import { loadTaskSegmenter } from './task-segmenter-setup';
@@ -31,16 +32,8 @@ export interface TaskSegmentOptions {
   cache: boolean;
 }
 
-export interface TaskInstanceReport {
-  rle: CompressedRle;
-  /** Task-adapted predicted IoU. */
-  score: number;
-  bbox: Bbox;
-  area: number;
-  stabilityScore: number;
-  /** The grid point that produced it (automatic mode). */
-  point?: [number, number];
-}
+/** One mask of `segment --task`: the same shape as plain `segment`'s, `score` being the task-adapted IoU. */
+export type TaskInstanceReport = SegmentedInstance;
 
 /** The --json document of `tasam segment --task`. */
 export interface TaskSegmentReport {
