@@ -37,8 +37,11 @@ export class AdamW {
     }
   }
 
-  /** Applies one update at learning rate `lr`; returns the gradient norm before clipping. */
-  apply(grads: Record<string, tf.Tensor>, lr: number): number {
+  /**
+   * Applies one update at learning rate `lr` (times `lrScale(name)` per parameter); returns the gradient
+   * norm before clipping.
+   */
+  apply(grads: Record<string, tf.Tensor>, lr: number, lrScale?: (name: string) => number): number {
     this.step += 1;
     const { beta1, beta2, epsilon, weightDecay, clipNorm } = this.options;
     const names = [...this.params.keys()].filter((n) => grads[n] !== undefined);
@@ -59,8 +62,9 @@ export class AdamW {
         m.assign(m1);
         v.assign(v1);
         const update = tf.div(tf.div(m1, bc1), tf.add(tf.sqrt(tf.div(v1, bc2)), epsilon));
-        let next = tf.sub(p, tf.mul(update, lr));
-        if (weightDecay > 0 && p.rank >= 2) next = tf.sub(next, tf.mul(p, lr * weightDecay));
+        const rate = lr * (lrScale ? lrScale(name) : 1);
+        let next = tf.sub(p, tf.mul(update, rate));
+        if (weightDecay > 0 && p.rank >= 2) next = tf.sub(next, tf.mul(p, rate * weightDecay));
         p.assign(next);
       }
     });

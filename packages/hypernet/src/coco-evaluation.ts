@@ -49,6 +49,8 @@ export interface EvaluateOptions {
   /** The task LoRA for a task text (e.g. TaskLoraGenerator.generate). */
   loraFor: (task: string) => Promise<LoraWeights | HeadLora>;
   seed?: number;
+  /** Leave out the first this many images (by id), e.g. to hold out the tail of a training split. */
+  skipImages?: number;
   maxImages?: number;
   onImage?: (done: number, total: number) => void;
 }
@@ -138,7 +140,7 @@ export async function evaluateOnCoco(options: EvaluateOptions): Promise<Evaluati
     oneClick: { plain: new MiouAccumulator(), tasam: new MiouAccumulator() },
     category: { plain: new MiouAccumulator(), tasam: new MiouAccumulator() },
   };
-  let images = [...dataset.images].sort((a, b) => a.id - b.id);
+  let images = [...dataset.images].sort((a, b) => a.id - b.id).slice(options.skipImages ?? 0);
   if (options.maxImages !== undefined) images = images.slice(0, options.maxImages);
   const seed = options.seed ?? 0;
   let done = 0;

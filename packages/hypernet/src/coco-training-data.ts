@@ -1,4 +1,12 @@
-import { loadImageRgb, type Sample, SampleStream } from '@tasam/coco-data';
+import {
+  type CocoDataset,
+  loadImageRgb,
+  Rle,
+  type Sample,
+  SampleStream,
+  SeededRandom,
+  synthesizeTask,
+} from '@tasam/coco-data';
 import type { Prompt, SamRuntime, Tensor32 } from '@tasam/sam-runtime';
 import { TrainingDataError } from './errors';
 import { letterboxTarget } from './letterbox-target';
@@ -17,6 +25,13 @@ export interface CocoTrainingDataOptions {
   maxSamplesPerImage?: number;
   /** Only these images (e.g. a quick run); default all. */
   maxImages?: number;
+  /**
+   * Probability that an instance or category sample also gets a negative twin: the same prompt with a task
+   * naming a category absent from the image (half the time one of the same supercategory), target empty.
+   * The twin shares its prompt's trunk run, so it costs no trunk time, and it is the sharpest lesson the IoU
+   * head gets: the same object is right for one task and wrong for another. Default 0.5.
+   */
+  twinProbability?: number;
   runtime: SamRuntime;
   encoder: TaskEmbedder;
   onProgress?: (message: string) => void;
@@ -34,6 +49,8 @@ export function samplePrompt(sample: Pick<Sample, 'points' | 'box'>): Prompt {
   };
 }
 
+const PREFETCH = 3;
+
 /**
  * coco-data's task-aware samples (instance, category, negative; new points and tasks each epoch) as
  * training batches: grouped by image, image order shuffled per (seed, epoch), each batch one trunk run on
@@ -42,7 +59,7 @@ export function samplePrompt(sample: Pick<Sample, 'points' | 'box'>): Prompt {
 export class CocoTrainingData implements TrainingData {
   taskVectors: Float32Array[] = [];
   private readonly epochs: { samples: Sample[]; taskIndex: number[] }[][] = [];
-  private lastImage?: { path: string; embedding: Tensor32 };
+  private lastImage?: { path: string; embedding: Promise<Tensor32> };
 
   private constructor(private readonly options: CocoTrainingDataOptions) {}
 
@@ -65,6 +82,7 @@ export class CocoTrainingData implements TrainingData {
     const { coco, split, seed, epochs } = this.options;
     const batchSize = this.options.batchSize ?? 8;
     const maxPerImage = this.options.maxSamplesPerImage ?? 12;
+    const twinProbability = this.options.twinProbability ?? 0.5;
     const tasks = new Map<string, number>();
     for (let epoch = 0; epoch < epochs; epoch++) {
       const stream = await SampleStream.open({ coco, split, seed, epoch, shuffle: false });
@@ -80,7 +98,16 @@ export class CocoTrainingData implements TrainingData {
       rng.shuffle(imageIds);
       const batches: { samples: Sample[]; taskIndex: number[] }[] = [];
       for (const imageId of imageIds) {
-        const chosen = rng.shuffle([...(byImage.get(imageId) as Sample[])]).slice(0, maxPerImage);
+        const drawn = rng.shuffle([...(byImage.get(imageId) as Sample[])]).slice(0, maxPerImage);
+        const chosen: Sample[] = [];
+        for (const sample of drawn) {
+          chosen.push(sample);
+          const random = new SeededRandom(seed, epoch, sample.index, 'twin');
+          if (sample.kind !== 'negative' && random.chance(twinProbability)) {
+            const twin = negativeTwin(stream.dataset, sample, random);
+            if (twin) chosen.push(twin);
+          }
+        }
         for (let i = 0; i < chosen.length; i += batchSize) {
           const samples = chosen.slice(i, i + batchSize);
           const taskIndex = samples.map((s) => {
@@ -109,33 +136,79 @@ export class CocoTrainingData implements TrainingData {
     return this.epochs[epoch]?.length ?? 0;
   }
 
-  async embeddingOf(imagePath: string): Promise<Tensor32> {
+  embeddingOf(imagePath: string): Promise<Tensor32> {
     if (this.lastImage?.path === imagePath) return this.lastImage.embedding;
-    const image = await loadImageRgb(imagePath);
-    const { embedding } = await this.options.runtime.embedImage(image);
+    const embedding = loadImageRgb(imagePath)
+      .then((image) => this.options.runtime.embedImage(image))
+      .then((r) => r.embedding);
     this.lastImage = { path: imagePath, embedding };
     return embedding;
   }
 
+  /**
+   * Batches are prepared PREFETCH ahead: a training step blocks the JS thread for about a second, and only
+   * batches whose image load and trunk run were already started make progress (in native threads) meanwhile.
+   */
   async *batches(epoch: number, start: number): AsyncIterable<TrainingBatch> {
     const list = this.epochs[epoch] ?? [];
-    for (let b = start; b < list.length; b++) {
-      const { samples, taskIndex } = list[b];
-      const first = samples[0];
-      const embedding = await this.embeddingOf(first.imagePath);
-      const trunk = await this.options.runtime.trunk(embedding, samples.map(samplePrompt), {
-        width: first.width,
-        height: first.height,
-      });
-      yield {
-        trunk,
-        samples: samples.map((s, i) => ({
-          taskIndex: taskIndex[i],
-          multimask: isMultimaskPrompt(s),
-          negative: s.kind === 'negative',
-          target: letterboxTarget(s.target),
-        })),
-      };
+    const ahead: Promise<TrainingBatch>[] = [];
+    let next = start;
+    const fill = () => {
+      while (ahead.length < PREFETCH && next < list.length) {
+        const batch = this.prepareBatch(list[next++]);
+        batch.catch(() => undefined); // rejections surface when the batch is awaited, in order
+        ahead.push(batch);
+      }
+    };
+    fill();
+    while (ahead.length > 0) {
+      const batch = await (ahead.shift() as Promise<TrainingBatch>);
+      fill();
+      yield batch;
     }
   }
+
+  private async prepareBatch(entry: { samples: Sample[]; taskIndex: number[] }): Promise<TrainingBatch> {
+    const { samples, taskIndex } = entry;
+    const first = samples[0];
+    const embedding = await this.embeddingOf(first.imagePath);
+    // One trunk run per distinct prompt: twins reuse their original's.
+    const keys = samples.map((s) => JSON.stringify(samplePrompt(s)));
+    const distinct = [...new Set(keys)];
+    const prompts = distinct.map((k) => JSON.parse(k) as Prompt);
+    const trunk = await this.options.runtime.trunk(embedding, prompts, {
+      width: first.width,
+      height: first.height,
+    });
+    return {
+      trunk,
+      samples: samples.map((s, i) => ({
+        taskIndex: taskIndex[i],
+        prompt: distinct.indexOf(keys[i]),
+        multimask: isMultimaskPrompt(s),
+        negative: s.kind === 'negative',
+        target: letterboxTarget(s.target),
+      })),
+    };
+  }
+}
+
+/** The same prompt with a task for a category absent from the image: an empty target (see twinProbability). */
+export function negativeTwin(dataset: CocoDataset, sample: Sample, random: SeededRandom): Sample | undefined {
+  const present = new Set(dataset.annotationsOf(sample.imageId).map((a) => a.category_id));
+  const absent = dataset.categories.filter((c) => !present.has(c.id));
+  if (absent.length === 0) return undefined;
+  const supercategory = dataset.category(sample.categoryId)?.supercategory;
+  const hard = absent.filter((c) => c.supercategory !== undefined && c.supercategory === supercategory);
+  const named = hard.length > 0 && random.chance(0.5) ? random.pick(hard) : random.pick(absent);
+  const scope = sample.kind === 'category' ? 'category' : 'instance';
+  return {
+    ...sample,
+    kind: 'negative',
+    categoryId: named.id,
+    categoryName: named.name,
+    task: synthesizeTask(named.name, scope, random).text,
+    target: Rle.empty(sample.height, sample.width),
+    ignore: undefined,
+  };
 }

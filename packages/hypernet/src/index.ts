@@ -57,7 +57,6 @@ export {
   TfHeads,
   type TfTrunk,
   toTfTrunk,
-  transposeUpscaled,
 } from './tf-heads';
 export {
   readTrainingLog,

@@ -3,14 +3,32 @@ import { tf } from './tf';
 export interface LossWeights {
   /** Weight of the focal term (SAM: 20). */
   focal: number;
+  /**
+   * Focal loss α: the weight of foreground pixels (background gets 1 - α). 0.25 (the detection default)
+   * biases towards background; on COCO it shrank large objects' masks, so the default is balanced.
+   */
+  focalAlpha: number;
   dice: number;
   /** Weight of the IoU-head MSE. */
   iou: number;
   /** Weight of the L2 penalty on generated A and B. */
   loraL2: number;
+  /**
+   * Weight of a negative sample's mask loss (its IoU term keeps full weight). Below 1 because the object
+   * under the prompt is real: pushing its mask to empty too hard teaches "shrink everything" when two task
+   * texts are close; the IoU head is what tells categories apart when tasam scores candidates.
+   */
+  negativeMask: number;
 }
 
-export const DEFAULT_LOSS_WEIGHTS: LossWeights = { focal: 20, dice: 1, iou: 1, loraL2: 1e-3 };
+export const DEFAULT_LOSS_WEIGHTS: LossWeights = {
+  focal: 20,
+  focalAlpha: 0.5,
+  dice: 1,
+  iou: 1,
+  loraL2: 1e-3,
+  negativeMask: 0.2,
+};
 
 /** What each sample in a batch asks of the heads. */
 export interface SampleTargets {
@@ -31,22 +49,23 @@ export interface LossParts {
 }
 
 /**
- * Per-mask focal (alpha 0.25, gamma 2) and dice losses, both [n, 4], of logits [n, P, 4] against targets [n, P].
+ * Per-mask focal (gamma 2, foreground weight alpha) and dice losses, both [n, 4], of logits [n, 4, P] against targets [n, P].
  * BCE is written as softplus(x) - x·t, which is stable for large |x|.
  */
 export function maskLosses(
   logits: tf.Tensor3D,
   targets: tf.Tensor2D,
+  alpha = DEFAULT_LOSS_WEIGHTS.focalAlpha,
 ): { focal: tf.Tensor2D; dice: tf.Tensor2D } {
-  const t = tf.expandDims(targets, 2); // [n,P,1]
+  const t = tf.expandDims(targets, 1); // [n,1,P]
   const p = tf.sigmoid(logits);
   const ce = tf.sub(tf.softplus(logits), tf.mul(logits, t));
   const pt = tf.add(tf.mul(p, t), tf.mul(tf.sub(1, p), tf.sub(1, t)));
-  const alphaT = tf.add(tf.mul(t, 0.25), tf.mul(tf.sub(1, t), 0.75));
-  const focal = tf.mean(tf.mul(tf.mul(alphaT, tf.square(tf.sub(1, pt))), ce), 1) as tf.Tensor2D;
-  const inter = tf.sum(tf.mul(p, t), 1);
+  const alphaT = tf.add(tf.mul(t, alpha), tf.mul(tf.sub(1, t), 1 - alpha));
+  const focal = tf.mean(tf.mul(tf.mul(alphaT, tf.square(tf.sub(1, pt))), ce), 2) as tf.Tensor2D;
+  const inter = tf.sum(tf.mul(p, t), 2);
   const num = tf.add(tf.mul(inter, 2), 1);
-  const den = tf.add(tf.add(tf.sum(p, 1), tf.sum(t, 1)), 1);
+  const den = tf.add(tf.add(tf.sum(p, 2), tf.sum(t, 2)), 1);
   const dice = tf.sub(1, tf.div(num, den)) as tf.Tensor2D;
   return { focal, dice };
 }
@@ -55,16 +74,16 @@ export function maskLosses(
 export function trueIou(logits: tf.Tensor3D, targets: tf.Tensor2D): Float32Array {
   return tf.tidy(() => {
     const bin = tf.cast(tf.greater(logits, 0), 'float32');
-    const t = tf.expandDims(targets, 2);
-    const inter = tf.sum(tf.mul(bin, t), 1);
-    const union = tf.sub(tf.add(tf.sum(bin, 1), tf.sum(t, 1)), inter);
+    const t = tf.expandDims(targets, 1);
+    const inter = tf.sum(tf.mul(bin, t), 2);
+    const union = tf.sub(tf.add(tf.sum(bin, 2), tf.sum(t, 2)), inter);
     return tf.div(inter, tf.maximum(union, 1)).dataSync() as Float32Array;
   });
 }
 
 /**
  * SAM's training loss on one batch: focal·20 + dice on the mask each sample trains (the lowest-loss of
- * outputs 1-3 for single-point prompts, output 0 otherwise), MSE of the IoU head against each trained
+ * outputs 1-3 for single-point prompts, output 0 otherwise; negatives weighted by `negativeMask`), MSE of the IoU head against each trained
  * output's true IoU (0 for negatives), and a small L2 on the generated LoRA.
  */
 export function samLoss(
@@ -75,7 +94,7 @@ export function samLoss(
   weights: LossWeights = DEFAULT_LOSS_WEIGHTS,
 ): LossParts {
   const n = logits.shape[0];
-  const { focal, dice } = maskLosses(logits, targets.masks);
+  const { focal, dice } = maskLosses(logits, targets.masks, weights.focalAlpha ?? 0.25);
   const perMask = tf.add(tf.mul(focal, weights.focal), tf.mul(dice, weights.dice));
   const perMaskValues = perMask.dataSync();
   const iouTrue = trueIou(logits, targets.masks);
@@ -91,7 +110,7 @@ export function samLoss(
       for (let k = 1; k < 4; k++) iouMask[i * 4 + k] = 1;
     } else iouMask[i * 4] = 1;
     chosen.push(best);
-    pick[i * 4 + best] = 1 / n;
+    pick[i * 4 + best] = (targets.negative[i] ? weights.negativeMask : 1) / n;
     for (let k = 0; k < 4; k++) iouTarget[i * 4 + k] = targets.negative[i] ? 0 : iouTrue[i * 4 + k];
   }
   let iouCount = 0;

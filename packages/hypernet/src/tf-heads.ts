@@ -19,9 +19,8 @@ export interface BatchLora {
 export interface TfTrunk {
   iouToken: tf.Tensor2D; // [n, 256]
   maskTokens: tf.Tensor3D; // [n, 4, 256]
-  /** Upscaled embedding [n, 32, P] and its transpose [n, P, 32] (P = 256·256): both layouts keep the mask product's matmuls free of transpose flags. */
+  /** Upscaled embedding [n, 32, P] (P = 256·256), as the trunk returns it. */
   upscaled: tf.Tensor3D;
-  upscaledT: tf.Tensor3D;
 }
 
 export const MASK_TOKENS = 4;
@@ -100,30 +99,18 @@ export class TfHeads {
     return { hyperIn, iou };
   }
 
-  /** Low-res mask logits [n, P, 4] (pixel-major: mask k of prompt i is [:, :, k]). */
-  static maskProduct(hyperIn: tf.Tensor3D, trunk: Pick<TfTrunk, 'upscaled' | 'upscaledT'>): tf.Tensor3D {
+  /**
+   * Low-res mask logits [n, 4, P] (mask-major, the trunk's own layout, so no 16M-element transpose is needed).
+   * The gradient with respect to hyperIn is (up · dyᵀ)ᵀ: only the small dy [n, 4, P] is transposed.
+   */
+  static maskProduct(hyperIn: tf.Tensor3D, trunk: Pick<TfTrunk, 'upscaled'>): tf.Tensor3D {
     const product = tf.customGrad(((h: tf.Tensor) => ({
-      value: tf.matMul(trunk.upscaledT, tf.transpose(h, [0, 2, 1])),
-      // d/dh of upT·hᵀ: (up·dy)ᵀ; `up` is stored untransposed for exactly this.
-      gradFunc: (dy: tf.Tensor) => tf.transpose(tf.matMul(trunk.upscaled, dy as tf.Tensor3D), [0, 2, 1]),
+      value: tf.matMul(h as tf.Tensor3D, trunk.upscaled),
+      gradFunc: (dy: tf.Tensor) =>
+        tf.transpose(tf.matMul(trunk.upscaled, tf.transpose(dy, [0, 2, 1]) as tf.Tensor3D), [0, 2, 1]),
     })) as unknown as Parameters<typeof tf.customGrad>[0]);
     return product(hyperIn) as tf.Tensor3D;
   }
-}
-
-/** Copies [n, 32, P] into its transpose [n, P, 32] (a blocked JS transpose is far faster than tf.transpose on wasm). */
-export function transposeUpscaled(upscaled: Float32Array, n: number): Float32Array {
-  const p = LOW_RES * LOW_RES;
-  const c = UPSCALED_CHANNELS;
-  const out = new Float32Array(upscaled.length);
-  for (let s = 0; s < n; s++) {
-    const base = s * c * p;
-    for (let ch = 0; ch < c; ch++) {
-      const src = base + ch * p;
-      for (let i = 0; i < p; i++) out[base + i * c + ch] = upscaled[src + i];
-    }
-  }
-  return out;
 }
 
 /** Uploads n prompts' trunk outputs. */
@@ -139,7 +126,6 @@ export function toTfTrunk(trunk: {
     iouToken: tf.tensor2d(trunk.iouToken, [n, 256]),
     maskTokens: tf.tensor3d(trunk.maskTokens, [n, MASK_TOKENS, 256]),
     upscaled: tf.tensor3d(trunk.upscaled, [n, UPSCALED_CHANNELS, p]),
-    upscaledT: tf.tensor3d(transposeUpscaled(trunk.upscaled, n), [n, p, UPSCALED_CHANNELS]),
   };
 }
 
@@ -147,5 +133,4 @@ export function disposeTfTrunk(t: TfTrunk): void {
   t.iouToken.dispose();
   t.maskTokens.dispose();
   t.upscaled.dispose();
-  t.upscaledT.dispose();
 }

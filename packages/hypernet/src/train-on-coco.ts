@@ -31,6 +31,8 @@ export interface TrainOnCocoOptions {
   batchSize?: number;
   maxSamplesPerImage?: number;
   maxImages?: number;
+  /** See CocoTrainingDataOptions.twinProbability. */
+  twinProbability?: number;
   train?: Partial<TrainOptions>;
   /** Hypernetwork shape overrides (rank, alpha, dModel...). */
   model?: {
@@ -79,6 +81,7 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
     seed,
     batchSize: options.batchSize,
     maxSamplesPerImage: options.maxSamplesPerImage,
+    twinProbability: options.twinProbability,
     maxImages: options.maxImages,
     runtime: options.runtime,
     encoder: options.encoder,

@@ -56,7 +56,7 @@ describe('tfjs heads vs sam-runtime heads on real trunk outputs', () => {
             }
           : undefined;
         const { hyperIn, iou } = heads.predict(t, batch);
-        const logits = TfHeads.maskProduct(hyperIn, t); // [n, P, 4]
+        const logits = TfHeads.maskProduct(hyperIn, t); // [n, 4, P]
         return [iou, logits];
       }) as unknown as [tf.Tensor, tf.Tensor];
       const iou = got[0].dataSync();
@@ -68,7 +68,7 @@ describe('tfjs heads vs sam-runtime heads on real trunk outputs', () => {
         for (let k = 0; k < 4; k++) {
           const ref = maskLogits(trunk, reference.maskWeights, p, k);
           for (let i = 0; i < ref.length; i += 7)
-            worst = Math.max(worst, Math.abs(logits[(p * 65536 + i) * 4 + k] - ref[i]));
+            worst = Math.max(worst, Math.abs(logits[(p * 4 + k) * 65536 + i] - ref[i]));
         }
       }
       expect(worst).toBeLessThan(1e-3);

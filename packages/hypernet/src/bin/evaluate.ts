@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Plain SAM vs tasam on a COCO split: `node dist/bin/evaluate.js --coco DIR --split val2017
- * [--checkpoint FILE] [--max-images N] [--seed S] [--out result.json]`. Uses the embedding cache of
+ * [--checkpoint FILE] [--skip-images N] [--max-images N] [--seed S] [--out result.json]`. Uses the embedding cache of
  * `tasam embed` / `tasam train` ($TASAM_CACHE or ~/.cache/tasam).
  */
 import { writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       split: { type: 'string', default: 'val2017' },
       checkpoint: { type: 'string' },
       'max-images': { type: 'string' },
+      'skip-images': { type: 'string' },
       seed: { type: 'string', default: '0' },
       out: { type: 'string' },
     },
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     runtime,
     loraFor: (task) => generator.generate(task),
     seed: Number(values.seed),
+    skipImages: values['skip-images'] ? Number(values['skip-images']) : undefined,
     maxImages: values['max-images'] ? Number(values['max-images']) : undefined,
     onImage: (done, total) => {
       if (done % 10 === 0 || done === total)
