@@ -1,5 +1,6 @@
 // Medians of: LoRA inference for one task (default-size hypernetwork), and one training step on a batch of
-// 8 samples with real tensor shapes. Run: pnpm --filter @tasam/hypernet bench (after build).
+// 8 samples with real tensor shapes: 8 prompts and 8 tasks (every sample distinct), and 4 prompts with a
+// negative twin each (as `tasam train` batches). Run: pnpm --filter @tasam/hypernet bench (after build).
 const { HEAD_TARGETS } = require('@tasam/lora');
 const hn = require('../dist');
 const synthetic = require('../test/fixtures/synthetic-training.js');
@@ -26,36 +27,46 @@ async function main() {
   const optimizer = new hn.AdamW(net.params);
   const one = (await synthetic.syntheticData().batches(0, 0)[Symbol.asyncIterator]().next()).value;
   const n = 8;
-  const batch = {
+  const batchOf = (prompts) => ({
     trunk: {
-      n,
-      iouToken: Float32Array.from({ length: n * 256 }, (_, i) => Math.sin(i)),
-      maskTokens: Float32Array.from({ length: n * 1024 }, (_, i) => Math.cos(i)),
-      upscaled: new Float32Array(n * 32 * 65536).map(
+      n: prompts,
+      iouToken: Float32Array.from({ length: prompts * 256 }, (_, i) => Math.sin(i)),
+      maskTokens: Float32Array.from({ length: prompts * 1024 }, (_, i) => Math.cos(i)),
+      upscaled: new Float32Array(prompts * 32 * 65536).map(
         (_, i) => one.trunk.upscaled[i % one.trunk.upscaled.length],
       ),
     },
     samples: Array.from({ length: n }, (_, i) => ({
       ...one.samples[0],
-      taskIndex: i % 2,
+      taskIndex: i,
+      prompt: i % prompts,
       multimask: i % 2 === 0,
+      negative: prompts < n && i >= prompts,
     })),
+  });
+  const data = {
+    taskVectors: Array.from({ length: n }, (_, t) => vector.map((v, i) => v * Math.cos(t + i))),
   };
-  const data = { taskVectors: [vector, vector.map((v) => -v)] };
-  const steps = [];
-  for (let i = 0; i < 6; i++) {
-    const t = performance.now();
-    hn.trainStep(net, heads, optimizer, data, batch, {
-      step: i,
-      totalSteps: 100,
-      options: hn.DEFAULT_TRAIN_OPTIONS,
-    });
-    steps.push(performance.now() - t);
+  for (const [label, prompts] of [
+    ['8 prompts, 8 tasks', 8],
+    ['4 prompts + 4 negative twins, 8 tasks', 4],
+  ]) {
+    const batch = batchOf(prompts);
+    const steps = [];
+    for (let i = 0; i < 6; i++) {
+      const t = performance.now();
+      hn.trainStep(net, heads, optimizer, data, batch, {
+        step: i,
+        totalSteps: 100,
+        options: hn.DEFAULT_TRAIN_OPTIONS,
+      });
+      steps.push(performance.now() - t);
+    }
+    const step = median(steps.slice(1));
+    console.log(
+      `training step (${label}): median ${step.toFixed(0)} ms = ${((n * 1000) / step).toFixed(1)} samples/s (heads+hypernetwork+loss+AdamW, trunk excluded)`,
+    );
   }
-  const step = median(steps.slice(1));
-  console.log(
-    `training step (8 samples, 2 tasks): median ${step.toFixed(0)} ms = ${((n * 1000) / step).toFixed(1)} samples/s (heads+hypernetwork+loss+AdamW, trunk excluded)`,
-  );
 }
 
 main();

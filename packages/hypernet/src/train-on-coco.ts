@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { HEAD_TARGETS } from '@tasam/lora';
 import type { SamRuntime } from '@tasam/sam-runtime';
 import { saveHypernet } from './checkpoint';
+import { type EvaluationResult, evaluateOnCoco } from './coco-evaluation';
 import { CocoTrainingData } from './coco-training-data';
+import { TrainingDataError } from './errors';
 import { resolveConfig } from './hypernet-config';
 import { Hypernetwork } from './hypernetwork';
 import { lossCurveSvg, smooth } from './loss-curve';
-import type { TaskEmbedder } from './task-lora-generator';
+import { type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
 import { useBackend } from './tf';
 import {
   DEFAULT_TRAIN_OPTIONS,
@@ -44,6 +46,11 @@ export interface TrainOnCocoOptions {
     mlpDim?: number;
     dropout?: number;
   };
+  /**
+   * After training, plain SAM vs the trained network on this split (1-click and category mIoU, written to
+   * `validation.json`); never a split trained on. Skipped when training was stopped early.
+   */
+  validation?: { split: string; maxImages?: number; onImage?: (done: number, total: number) => void };
   onStep?: (progress: TrainProgress) => void;
   onMessage?: (line: string) => void;
   shouldStop?: () => boolean;
@@ -53,6 +60,8 @@ export interface TrainOnCocoResult extends TrainResult {
   modelPath: string;
   curvePath: string;
   summaryPath: string;
+  /** The validation summary, when asked for and training finished. */
+  validation?: EvaluationResult & { split: string; path: string };
   /** Samples per second over the run (after the embedding pass). */
   samplesPerSecond: number;
 }
@@ -116,7 +125,7 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
   const steps = [...byStep.values()].sort((a, b) => a.step - b.step);
   const losses = steps.map((r) => r.loss);
   const ema = smooth(losses);
-  await fs.writeFile(
+  await writeFileAtomic(
     curvePath,
     await lossCurveSvg([
       ...steps.map((r) => ({ step: r.step, loss: r.loss, series: 'loss (per step)' })),
@@ -132,6 +141,26 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
       },
     });
   }
+  let validation: TrainOnCocoResult['validation'];
+  if (!result.stopped && options.validation) {
+    const { split, maxImages, onImage } = options.validation;
+    if (split === options.split)
+      throw new TrainingDataError(`validation split ${split}`, 'is the training split');
+    options.onMessage?.(`validating on ${split}${maxImages ? ` (first ${maxImages} images)` : ''}`);
+    const generator = TaskLoraGenerator.fromNetwork(result.net, options.encoder);
+    const evaluation = await evaluateOnCoco({
+      coco: options.coco,
+      split,
+      runtime: options.runtime,
+      loraFor: (task) => generator.generate(task),
+      seed,
+      maxImages,
+      onImage,
+    });
+    const path = join(options.out, 'validation.json');
+    await writeFileAtomic(path, `${JSON.stringify({ split, ...evaluation }, null, 2)}\n`);
+    validation = { split, path, ...evaluation };
+  }
   const samplesPerSecond = result.samples / Math.max(result.seconds, 1e-3);
   const summary = {
     steps: result.state.step,
@@ -141,8 +170,24 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
     stopped: result.stopped,
     firstLoss: ema[0],
     lastLoss: ema[ema.length - 1],
+    ...(validation
+      ? {
+          validation: {
+            split: validation.split,
+            oneClick: validation.oneClick,
+            category: validation.category,
+          },
+        }
+      : {}),
     config,
   };
-  await fs.writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
-  return { ...result, modelPath, curvePath, summaryPath, samplesPerSecond };
+  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  return { ...result, modelPath, curvePath, summaryPath, samplesPerSecond, validation };
+}
+
+/** Writes through a temp file and a rename, so a reader never sees half a file. */
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  await fs.writeFile(temp, text);
+  await fs.rename(temp, path);
 }

