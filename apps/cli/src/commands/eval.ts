@@ -80,7 +80,8 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
     return await withInterrupt(io, async (interrupt) => {
       const total = selection.images.length * ((pointNeeded ? 1 : 0) + (textNeeded ? 1 : 0));
       const progress = startProgress(io, {
-        label: 'evaluating',
+        // Each image is visited once per pass: click/category, then text.
+        label: pointNeeded && textNeeded ? 'evaluating (2 passes)' : 'evaluating',
         total,
         unit: 'image',
         json: options.json,
