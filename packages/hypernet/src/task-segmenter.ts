@@ -152,6 +152,9 @@ export class TaskSegmenter {
         }),
     );
 
+    // Plain SAM's own candidates are only needed for the baseline or a task whose LoRA is zero: skipping
+    // them otherwise saves its heads, its full-size upscaling and its NMS on every grid point.
+    const needed = heads.map((_, h) => h !== 0 || options.baseline === true || taskHead.includes(0));
     mark = performance.now();
     const found = await generateShared(
       generators,
@@ -159,6 +162,7 @@ export class TaskSegmenter {
       size,
       weights,
       heads,
+      needed,
       o.onProgress,
     );
     const generateMs = performance.now() - mark;
@@ -213,6 +217,7 @@ async function generateShared(
   size: ImageSize,
   weights: HeadWeights,
   loras: readonly (LoraWeights | undefined)[],
+  needed: readonly boolean[],
   onProgress?: (done: number, total: number) => void,
 ): Promise<AutomaticInstance[][]> {
   const frame = new ImageFrame(size);
@@ -225,6 +230,7 @@ async function generateShared(
     const trunk = await runTrunk(chunk.map((point) => ({ points: [point] })));
     const base = loras.length > 1 ? new IouHeadBase(trunk, weights) : undefined;
     loras.forEach((lora, h) => {
+      if (!needed[h]) return;
       const generator = generators[h];
       if (!lora || !base) {
         candidates[h].push(...generator.collect(trunk, predictHeads(trunk, weights, lora), chunk, frame));
@@ -243,7 +249,7 @@ async function generateShared(
     });
     onProgress?.(Math.min(start + batch, points.length), points.length);
   }
-  return candidates.map((list, h) => generators[h].finish(list, frame));
+  return candidates.map((list, h) => (needed[h] ? generators[h].finish(list, frame) : []));
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

@@ -131,6 +131,11 @@ describe('TaskSegmenter with a non-zero LoRA', () => {
     }
     // The LoRA changes the scores: the task's instances are not plain SAM's.
     expect(summary(result.tasks[0].instances)).not.toEqual(summary(result.baseline!));
+    // Without the baseline, plain SAM's candidates are skipped; the tasks' instances are the same.
+    const withoutBaseline = await segmenter.automatic(embedding, size, tasks, options);
+    expect(withoutBaseline.baseline).toBeUndefined();
+    for (const t of tasks.keys())
+      expect(summary(withoutBaseline.tasks[t].instances)).toEqual(summary(result.tasks[t].instances));
 
     // Prompted mode applies the task's LoRA.
     const prompt = { points: [{ x: 220, y: 300, label: 1 as const }] };
