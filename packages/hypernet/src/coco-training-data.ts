@@ -1,6 +1,7 @@
 import {
   type CocoDataset,
   loadImageRgb,
+  pickAbsentCategory,
   Rle,
   type Sample,
   SampleStream,
@@ -195,12 +196,8 @@ export class CocoTrainingData implements TrainingData {
 
 /** The same prompt with a task for a category absent from the image: an empty target (see twinProbability). */
 export function negativeTwin(dataset: CocoDataset, sample: Sample, random: SeededRandom): Sample | undefined {
-  const present = new Set(dataset.annotationsOf(sample.imageId).map((a) => a.category_id));
-  const absent = dataset.categories.filter((c) => !present.has(c.id));
-  if (absent.length === 0) return undefined;
-  const supercategory = dataset.category(sample.categoryId)?.supercategory;
-  const hard = absent.filter((c) => c.supercategory !== undefined && c.supercategory === supercategory);
-  const named = hard.length > 0 && random.chance(0.5) ? random.pick(hard) : random.pick(absent);
+  const named = pickAbsentCategory(dataset, sample.imageId, sample.categoryId, random, 0.5);
+  if (!named) return undefined;
   const scope = sample.kind === 'category' ? 'category' : 'instance';
   return {
     ...sample,

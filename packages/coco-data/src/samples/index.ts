@@ -1,3 +1,4 @@
+export { pickAbsentCategory } from './absent-category';
 export { SAMPLE_KINDS, type Sample, type SampleKind, type SamplePoint } from './sample';
 export { SampleBuilder, type SampleSpec, type SamplingOptions } from './sample-builder';
 export {

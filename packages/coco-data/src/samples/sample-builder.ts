@@ -9,6 +9,7 @@ import {
   SeededRandom,
 } from '../sampling';
 import { synthesizeTask, type TaskScope, type TaskTemplate } from '../task';
+import { pickAbsentCategory } from './absent-category';
 import type { Sample, SampleKind, SamplePoint } from './sample';
 
 /** How prompts and tasks are drawn for each sample. */
@@ -144,16 +145,14 @@ export class SampleBuilder {
     const rle = this.dataset.annToRle(on);
     const area = rleArea(rle);
     if (area === 0) return undefined;
-    // The task names a category with no annotation at all in the image (crowd included), so the target is empty.
-    const present = new Set(annotations.map((a) => a.category_id));
-    const absent = this.dataset.categories.filter((c) => !present.has(c.id));
-    if (absent.length === 0) return undefined;
-    const supercategory = this.dataset.category(on.category_id)?.supercategory;
-    const hard = absent.filter((c) => c.supercategory !== undefined && c.supercategory === supercategory);
-    const named =
-      hard.length > 0 && random.chance(this.options.hardNegativeProbability)
-        ? random.pick(hard)
-        : random.pick(absent);
+    const named = pickAbsentCategory(
+      this.dataset,
+      spec.imageId,
+      on.category_id,
+      random,
+      this.options.hardNegativeProbability,
+    );
+    if (!named) return undefined;
     const prompt = this.instancePrompt(rle, random);
     const scope: TaskScope = random.chance(0.5) ? 'instance' : 'category';
     const attribute = scope === 'instance' ? this.sizeAttribute(area, random) : undefined;
