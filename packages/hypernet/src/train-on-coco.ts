@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD_TARGETS } from '@tasam/lora';
+import { HEAD_TARGETS, writeFileAtomic } from '@tasam/lora';
 import type { SamRuntime } from '@tasam/sam-runtime';
 import { saveHypernet } from './checkpoint';
 import { type EvaluationResult, evaluateOnCoco } from './coco-evaluation';
@@ -127,10 +127,12 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
   const ema = smooth(losses);
   await writeFileAtomic(
     curvePath,
-    await lossCurveSvg([
-      ...steps.map((r) => ({ step: r.step, loss: r.loss, series: 'loss (per step)' })),
-      ...steps.map((r, i) => ({ step: r.step, loss: ema[i], series: 'loss (EMA 0.95)' })),
-    ]),
+    utf8(
+      await lossCurveSvg([
+        ...steps.map((r) => ({ step: r.step, loss: r.loss, series: 'loss (per step)' })),
+        ...steps.map((r, i) => ({ step: r.step, loss: ema[i], series: 'loss (EMA 0.95)' })),
+      ]),
+    ),
   );
   if (!result.stopped) {
     await saveHypernet(modelPath, result.net, {
@@ -158,7 +160,7 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
       onImage,
     });
     const path = join(options.out, 'validation.json');
-    await writeFileAtomic(path, `${JSON.stringify({ split, ...evaluation }, null, 2)}\n`);
+    await writeFileAtomic(path, utf8(`${JSON.stringify({ split, ...evaluation }, null, 2)}\n`));
     validation = { split, path, ...evaluation };
   }
   const samplesPerSecond = result.samples / Math.max(result.seconds, 1e-3);
@@ -181,13 +183,8 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
       : {}),
     config,
   };
-  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomic(summaryPath, utf8(`${JSON.stringify(summary, null, 2)}\n`));
   return { ...result, modelPath, curvePath, summaryPath, samplesPerSecond, validation };
 }
 
-/** Writes through a temp file and a rename, so a reader never sees half a file. */
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  await fs.writeFile(temp, text);
-  await fs.rename(temp, path);
-}
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
