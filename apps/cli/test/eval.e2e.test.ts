@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { HEAD_TARGETS } from '@tasam/lora';
-import { createTextEncoder } from '@tasam/text-encoder';
+import { join } from 'node:path';
 
-const bin = join(__dirname, '..', 'dist', 'bin.js');
-const examples = resolve(__dirname, '..', '..', '..', 'examples');
-const fixture = join(__dirname, 'fixtures', 'coco-examples');
+import { bin, exampleCoco, untrainedCheckpoint } from './e2e-fixtures';
 
 // Real SAM, text encoder and an untrained hypernetwork, in child processes; slow on a busy 2-core machine.
 jest.setTimeout(600_000);
@@ -22,31 +18,10 @@ const run = (...args: string[]) =>
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tasam-eval-e2e-'));
-  coco = join(work, 'coco');
-  mkdirSync(join(coco, 'annotations'), { recursive: true });
-  mkdirSync(join(coco, 'val2017'));
-  copyFileSync(
-    join(fixture, 'annotations', 'instances_val2017.json'),
-    join(coco, 'annotations', 'instances_val2017.json'),
-  );
-  for (const [name, file] of [
-    ['elephants.jpg', '000000286994.jpg'],
-    ['suitcases.jpg', '000000475678.jpg'],
-    ['cats.jpg', '000000555705.jpg'],
-  ])
-    copyFileSync(join(examples, name), join(coco, 'val2017', file));
-  // An untrained hypernetwork for the shipped text encoder: every B is zero, so tasam must equal plain SAM.
-  const hypernet = await import('@tasam/hypernet');
-  await hypernet.useBackend();
-  const encoder = await createTextEncoder({ backend: 'use-lite' });
-  const config = hypernet.resolveConfig({
-    textEncoderId: encoder.id,
-    textDim: encoder.dim,
-    targets: [...HEAD_TARGETS],
-  });
+  coco = exampleCoco(work);
+  // An untrained hypernetwork: every B is zero, so tasam must equal plain SAM.
   checkpoint = join(work, 'untrained.safetensors');
-  await hypernet.saveHypernet(checkpoint, hypernet.Hypernetwork.initialise(config, 0));
-  await encoder.dispose();
+  await untrainedCheckpoint(checkpoint);
   env = { ...process.env, TASAM_CACHE: join(work, 'cache'), NO_COLOR: '1' };
 });
 

@@ -1,15 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decodeMask, decompressRle, loadImageRgb } from '@tasam/coco-data';
-import { HEAD_TARGETS } from '@tasam/lora';
-import { createTextEncoder } from '@tasam/text-encoder';
 import sharp from 'sharp';
+import { bin, examples, untrainedCheckpoint } from './e2e-fixtures';
 
-const bin = join(__dirname, '..', 'dist', 'bin.js');
 const offline = join(__dirname, 'forbid-network.cjs');
-const suitcases = resolve(__dirname, '..', '..', '..', 'examples', 'suitcases.jpg');
+const suitcases = join(examples, 'suitcases.jpg');
 
 // Real SAM, text encoder and hypernetwork in child processes, offline; slow on a busy 2-core machine.
 jest.setTimeout(400_000);
@@ -34,17 +32,8 @@ describe('tasam segment --task as a subprocess (offline)', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    // An untrained hypernetwork for the shipped text encoder: B = 0, so tasam's heads are SAM's.
-    const hypernet = await import('@tasam/hypernet');
-    await hypernet.useBackend();
-    const encoder = await createTextEncoder({ backend: 'use-lite' });
-    const config = hypernet.resolveConfig({
-      textEncoderId: encoder.id,
-      textDim: encoder.dim,
-      targets: [...HEAD_TARGETS],
-    });
-    await hypernet.saveHypernet(checkpoint, hypernet.Hypernetwork.initialise(config, 0));
-    await encoder.dispose();
+    // An untrained hypernetwork: B = 0, so tasam's heads are SAM's.
+    await untrainedCheckpoint(checkpoint);
   });
 
   it('finds the task instances with no clicks and writes a coloured overlay with a legend of the image size', async () => {

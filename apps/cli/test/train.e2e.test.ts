@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-const bin = join(__dirname, '..', 'dist', 'bin.js');
-const examples = resolve(__dirname, '..', '..', '..', 'examples');
-const fixture = join(__dirname, 'fixtures', 'coco-examples');
+import { bin, exampleCoco } from './e2e-fixtures';
 
 // Real SAM (trunk + encoder), text encoder and the full-size hypernetwork in child processes.
 jest.setTimeout(600_000);
@@ -19,17 +17,8 @@ const tasam = (...args: string[]) =>
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tasam-train-e2e-'));
-  coco = join(work, 'coco');
-  mkdirSync(join(coco, 'annotations'), { recursive: true });
   // The same one-image split under two names: train on one, validate on the other (plumbing, not generalisation).
-  for (const split of ['train2017', 'val2017']) {
-    mkdirSync(join(coco, split));
-    copyFileSync(
-      join(fixture, 'annotations', 'instances_val2017.json'),
-      join(coco, 'annotations', `instances_${split}.json`),
-    );
-    copyFileSync(join(examples, 'elephants.jpg'), join(coco, split, '000000286994.jpg'));
-  }
+  coco = exampleCoco(work, ['train2017', 'val2017'], ['elephants.jpg']);
   env = { ...process.env, TASAM_CACHE: join(work, 'cache'), NO_COLOR: '1' };
 });
 
