@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { loadTaskScorer } from '@tasam/hypernet';
 import { bin, exampleCoco } from './e2e-fixtures';
 
 // Real SAM (trunk + encoder), text encoder and the full-size hypernetwork in child processes.
@@ -27,7 +28,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('tasam train and lora generate as subprocesses', () => {
   const out = () => join(work, 'run');
 
-  it('trains on a one-image COCO directory: model, log, loss curve, validation and a JSON summary on stdout only', () => {
+  it('trains on a one-image COCO directory: model, log, loss curve, validation and a JSON summary on stdout only', async () => {
     const result = tasam(
       'train',
       '--coco',
@@ -73,6 +74,11 @@ describe('tasam train and lora generate as subprocesses', () => {
       .map((l) => JSON.parse(l));
     expect(log.every((r) => Number.isFinite(r.loss) && r.samples > 0)).toBe(true);
     expect(readFileSync(join(out(), 'loss-curve.svg'), 'utf8')).toContain('<svg');
+    // The task scorer is fitted at the end and travels in the same model file.
+    const scorer = await loadTaskScorer(join(out(), 'hypernet.safetensors'));
+    expect(scorer?.config.references).toBeGreaterThan(0);
+    const onTrain = JSON.parse(readFileSync(join(out(), 'summary.json'), 'utf8')).scorerOnTrainingSplit;
+    expect(onTrain.masks).toBeGreaterThan(0);
   });
 
   it('writes a PEFT-style adapter for a task from the trained checkpoint', () => {

@@ -1,6 +1,6 @@
-import { HEAD_TARGETS } from '@tasam/lora';
-import { smallConfig } from '../test/helpers';
-import { decodeHypernet, encodeHypernet } from './checkpoint';
+import { decodeSafetensors, HEAD_TARGETS } from '@tasam/lora';
+import { randomScorer, smallConfig } from '../test/helpers';
+import { decodeHypernet, decodeScorer, encodeHypernet } from './checkpoint';
 import { CheckpointFormatError, CheckpointMismatchError, HypernetConfigError } from './errors';
 import { resolveConfig } from './hypernet-config';
 import { Hypernetwork } from './hypernetwork';
@@ -30,6 +30,27 @@ describe('hypernetwork checkpoints', () => {
       expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(Math.abs(a[i]) * 1e-3 + 1e-7);
     back.dispose();
     half.dispose();
+  });
+
+  it('stores the task scorer beside the weights, and reads it alone', () => {
+    const scorer = randomScorer(4);
+    const bytes = encodeHypernet(net, { scorer, metadata: { note: 'x' } });
+    const { scorer: back, metadata } = decodeHypernet(bytes, 'mem');
+    expect(back?.toArrays().get('mask.0.weight')).toEqual(scorer.toArrays().get('mask.0.weight'));
+    expect(metadata.note).toBe('x');
+    expect(decodeScorer(decodeSafetensors(bytes, 'mem'))?.config).toEqual(scorer.config);
+    // Without a scorer there is none, and a scorer_config copied from another checkpoint is dropped.
+    const plain = encodeHypernet(net, { metadata: { scorer_config: JSON.stringify(scorer.config) } });
+    expect(decodeHypernet(plain, 'mem').scorer).toBeUndefined();
+    expect(decodeScorer(decodeSafetensors(plain, 'mem'))).toBeUndefined();
+  });
+
+  it('names a checkpoint whose scorer tensors are missing', () => {
+    const contents = decodeSafetensors(encodeHypernet(net, { scorer: randomScorer() }), 'mem');
+    contents.tensors.delete('scorer.bias');
+    expect(() => decodeScorer(contents, 'ckpt.safetensors')).toThrow(
+      /ckpt\.safetensors: tensor scorer\.bias is missing/,
+    );
   });
 
   it('refuses another text encoder, rank, alpha or target list with a typed error', () => {

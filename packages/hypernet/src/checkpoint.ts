@@ -9,6 +9,7 @@ import { CheckpointFormatError, CheckpointMismatchError } from './errors';
 import { float16Bytes } from './float16';
 import { type HypernetConfig, type HypernetTarget, resolveConfig } from './hypernet-config';
 import { Hypernetwork } from './hypernetwork';
+import { scorerParameterShapes, TaskMaskScorer, type TaskScorerConfig } from './task-mask-scorer';
 
 export const CHECKPOINT_FORMAT = 'tasam-hypernet';
 export const CHECKPOINT_VERSION = '1';
@@ -26,7 +27,11 @@ export interface EncodeOptions {
   dtype?: 'F32' | 'F16';
   /** Extra string metadata (e.g. training command, validation numbers). */
   metadata?: Record<string, string>;
+  /** The task scorer trained beside the hypernetwork, stored as `scorer.*` tensors. */
+  scorer?: TaskMaskScorer;
 }
+
+const SCORER_PREFIX = 'scorer.';
 
 function float32Bytes(values: Float32Array): Uint8Array {
   return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
@@ -52,11 +57,24 @@ export function encodeArrays(
 
 /** A hypernetwork as one safetensors file: its weights plus its config in `__metadata__`. */
 export function encodeHypernet(net: Hypernetwork, options: EncodeOptions = {}): Uint8Array {
-  return encodeArrays(net.toArrays(), Hypernetwork.parameterShapes(net.config), options.dtype ?? 'F32', {
-    ...options.metadata,
+  const arrays = net.toArrays();
+  const shapes = Hypernetwork.parameterShapes(net.config);
+  const { scorer } = options;
+  if (scorer) {
+    const scorerShapes = scorerParameterShapes(scorer.config);
+    for (const [name, values] of scorer.toArrays()) {
+      arrays.set(SCORER_PREFIX + name, values);
+      shapes.set(SCORER_PREFIX + name, scorerShapes.get(name) ?? [values.length]);
+    }
+  }
+  // A stale scorer_config (e.g. metadata copied from another checkpoint) would name tensors this file lacks.
+  const { scorer_config: _stale, ...metadata } = options.metadata ?? {};
+  return encodeArrays(arrays, shapes, options.dtype ?? 'F32', {
+    ...metadata,
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     config: JSON.stringify(net.config),
+    ...(scorer ? { scorer_config: JSON.stringify(scorer.config) } : {}),
   });
 }
 
@@ -87,7 +105,7 @@ export function decodeHypernet(
   bytes: Uint8Array,
   source = 'hypernet checkpoint',
   expect: CheckpointExpectation = {},
-): { net: Hypernetwork; metadata: Record<string, string> } {
+): { net: Hypernetwork; metadata: Record<string, string>; scorer?: TaskMaskScorer } {
   let contents: ReturnType<typeof decodeSafetensors>;
   try {
     contents = decodeSafetensors(bytes, source);
@@ -129,7 +147,58 @@ export function decodeHypernet(
       throw new CheckpointFormatError(source, `tensor ${name} has non-float dtype ${tensor.dtype}`);
     arrays.set(name, values);
   }
-  return { net: Hypernetwork.fromArrays(config, arrays), metadata };
+  const scorer = decodeScorer(contents, source);
+  return { net: Hypernetwork.fromArrays(config, arrays), metadata, ...(scorer ? { scorer } : {}) };
+}
+
+/**
+ * The task scorer stored in a checkpoint, or undefined when it has none (checkpoints from before the scorer).
+ * Cheap: reads only the scorer's tensors, so the CLI can score tasks without loading the hypernetwork.
+ */
+export function decodeScorer(
+  contents: ReturnType<typeof decodeSafetensors>,
+  source = 'hypernet checkpoint',
+): TaskMaskScorer | undefined {
+  const { metadata, tensors } = contents;
+  if (metadata.scorer_config === undefined) return undefined;
+  let config: TaskScorerConfig;
+  try {
+    config = JSON.parse(metadata.scorer_config) as TaskScorerConfig;
+  } catch (cause) {
+    throw new CheckpointFormatError(source, 'metadata.scorer_config is not valid JSON', { cause });
+  }
+  const arrays = new Map<string, Float32Array>();
+  for (const [name, shape] of scorerParameterShapes(config)) {
+    const tensor = tensors.get(SCORER_PREFIX + name);
+    if (!tensor) throw new CheckpointFormatError(source, `tensor ${SCORER_PREFIX}${name} is missing`);
+    if (tensor.shape.join(',') !== shape.join(','))
+      throw new CheckpointFormatError(
+        source,
+        `tensor ${SCORER_PREFIX}${name} has shape [${tensor.shape}], expected [${shape}]`,
+      );
+    const values = tensorAsFloat32(tensor);
+    if (!values)
+      throw new CheckpointFormatError(source, `tensor ${SCORER_PREFIX}${name} has dtype ${tensor.dtype}`);
+    arrays.set(name, values);
+  }
+  return TaskMaskScorer.fromArrays(config, arrays);
+}
+
+/** Reads only the task scorer of a checkpoint file (undefined when it has none). */
+export async function loadTaskScorer(path: string): Promise<TaskMaskScorer | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFileBytes(path);
+  } catch (cause) {
+    throw new CheckpointFormatError(path, 'cannot read the file', { cause });
+  }
+  let contents: ReturnType<typeof decodeSafetensors>;
+  try {
+    contents = decodeSafetensors(bytes, path);
+  } catch (cause) {
+    throw new CheckpointFormatError(path, 'not a valid safetensors file', { cause });
+  }
+  return decodeScorer(contents, path);
 }
 
 export async function saveHypernet(
@@ -143,7 +212,7 @@ export async function saveHypernet(
 export async function loadHypernet(
   path: string,
   expect: CheckpointExpectation = {},
-): Promise<{ net: Hypernetwork; metadata: Record<string, string> }> {
+): Promise<{ net: Hypernetwork; metadata: Record<string, string>; scorer?: TaskMaskScorer }> {
   let bytes: Uint8Array;
   try {
     bytes = await readFileBytes(path);

@@ -4,9 +4,11 @@ export {
   type CheckpointExpectation,
   checkCompatible,
   decodeHypernet,
+  decodeScorer,
   type EncodeOptions,
   encodeHypernet,
   loadHypernet,
+  loadTaskScorer,
   saveHypernet,
 } from './checkpoint';
 export {
@@ -28,6 +30,7 @@ export {
   HypernetConfigError,
   TrainingDataError,
 } from './errors';
+export { type FitScorerOptions, fitTaskScorer, type ScorerExample } from './fit-task-scorer';
 export {
   DEFAULT_HYPERNET_CONFIG,
   type HypernetConfig,
@@ -48,6 +51,16 @@ export {
 } from './losses';
 export { mixSeed, Rng } from './rng';
 export { defaultCheckpointPath, type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
+export {
+  DEFAULT_SCORER_CONFIG,
+  EMBEDDING_GRID,
+  embeddingGridCoverage,
+  pointPatchCoverage,
+  pooledMaskFeatures,
+  scorerParameterShapes,
+  TaskMaskScorer,
+  type TaskScorerConfig,
+} from './task-mask-scorer';
 export * from './task-segmenter';
 export { type HypernetBackend, tf, useBackend } from './tf';
 export {
@@ -64,6 +77,16 @@ export {
   type TrainOnCocoResult,
   trainOnCoco,
 } from './train-on-coco';
+export {
+  type CollectScorerOptions,
+  collectScorerExamples,
+  embedCategoryPhrasings,
+  type ScorerData,
+  type ScorerMetrics,
+  scorerMetrics,
+  type TrainScorerOptions,
+  trainTaskScorer,
+} from './train-task-scorer';
 export {
   DEFAULT_TRAIN_OPTIONS,
   type StepRecord,

@@ -5,6 +5,7 @@ import { LoraWeights, readFileBytes } from '@tasam/lora';
 import { type CheckpointExpectation, decodeHypernet } from './checkpoint';
 import { CheckpointFormatError, HypernetConfigError } from './errors';
 import type { Hypernetwork } from './hypernetwork';
+import type { TaskMaskScorer } from './task-mask-scorer';
 import { tf, useBackend } from './tf';
 
 /** The text-encoder side a generator needs (`@tasam/text-encoder`'s TextEncoder satisfies it). */
@@ -33,6 +34,8 @@ export class TaskLoraGenerator {
     readonly checkpointId: string,
     readonly metadata: Readonly<Record<string, string>>,
     private readonly encoder?: TaskEmbedder,
+    /** The checkpoint's task scorer (undefined for checkpoints trained before it existed). */
+    readonly scorer?: TaskMaskScorer,
     private readonly maxCacheEntries = 256,
   ) {}
 
@@ -41,9 +44,10 @@ export class TaskLoraGenerator {
     net: Hypernetwork,
     encoder?: TaskEmbedder,
     checkpointId = 'in-memory',
+    scorer?: TaskMaskScorer,
   ): TaskLoraGenerator {
     if (encoder) checkEncoder(net, encoder, checkpointId);
-    return new TaskLoraGenerator(net, checkpointId, {}, encoder);
+    return new TaskLoraGenerator(net, checkpointId, {}, encoder, scorer);
   }
 
   /**
@@ -60,14 +64,21 @@ export class TaskLoraGenerator {
     }
     const bytes = await readFileBytes(path);
     const expect = { ...options.expect, ...(options.encoder ? { textEncoderId: options.encoder.id } : {}) };
-    const { net, metadata } = decodeHypernet(bytes, path, expect);
+    const { net, metadata, scorer } = decodeHypernet(bytes, path, expect);
     const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     if (options.encoder) checkEncoder(net, options.encoder, path);
-    return new TaskLoraGenerator(net, id, metadata, options.encoder);
+    return new TaskLoraGenerator(net, id, metadata, options.encoder, scorer);
   }
 
   get textEncoderId(): string {
     return this.net.config.textEncoderId;
+  }
+
+  /** The task's sentence embedding (needs the encoder given at load). */
+  async taskEmbedding(task: string): Promise<Float32Array> {
+    if (!this.encoder) throw new HypernetConfigError('task', 'this generator has no text encoder');
+    const [vector] = await this.encoder.embed([task]);
+    return vector;
   }
 
   /** The LoRA for a task text (needs the encoder given at load). */

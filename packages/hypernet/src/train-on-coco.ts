@@ -10,7 +10,9 @@ import { resolveConfig } from './hypernet-config';
 import { Hypernetwork } from './hypernetwork';
 import { lossCurveSvg, smooth } from './loss-curve';
 import { type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
+import type { TaskMaskScorer } from './task-mask-scorer';
 import { useBackend } from './tf';
+import { type ScorerMetrics, scorerMetrics, trainTaskScorer } from './train-task-scorer';
 import {
   DEFAULT_TRAIN_OPTIONS,
   type StepRecord,
@@ -51,6 +53,11 @@ export interface TrainOnCocoOptions {
    * `validation.json`); never a split trained on. Skipped when training was stopped early.
    */
   validation?: { split: string; maxImages?: number; onImage?: (done: number, total: number) => void };
+  /**
+   * After training, fit the task scorer (which masks a task names; see TaskMaskScorer) on the same split and
+   * store it in the model file (default true; iterations default 300).
+   */
+  scorer?: { enabled?: boolean; iterations?: number; onImage?: (done: number, total: number) => void };
   onStep?: (progress: TrainProgress) => void;
   onMessage?: (line: string) => void;
   shouldStop?: () => boolean;
@@ -134,8 +141,26 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
       ]),
     ),
   );
+  let scorer: TaskMaskScorer | undefined;
+  let scorerMetricsOnTrain: ScorerMetrics | undefined;
+  if (!result.stopped && options.scorer?.enabled !== false) {
+    options.onMessage?.(`fitting the task scorer on ${options.split}`);
+    const fitted = await trainTaskScorer({
+      coco: options.coco,
+      split: options.split,
+      runtime: options.runtime,
+      encoder: options.encoder,
+      seed,
+      maxImages: options.maxImages,
+      iterations: options.scorer?.iterations,
+      onImage: options.scorer?.onImage,
+    });
+    scorer = fitted.scorer;
+    scorerMetricsOnTrain = scorerMetrics(fitted.scorer, fitted.data, fitted.phrasings);
+  }
   if (!result.stopped) {
     await saveHypernet(modelPath, result.net, {
+      scorer,
       metadata: {
         trained_on: `${options.coco} ${options.split}`,
         epochs: String(epochs),
@@ -172,6 +197,7 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
     stopped: result.stopped,
     firstLoss: ema[0],
     lastLoss: ema[ema.length - 1],
+    ...(scorerMetricsOnTrain ? { scorerOnTrainingSplit: scorerMetricsOnTrain } : {}),
     ...(validation
       ? {
           validation: {

@@ -1,6 +1,12 @@
 import { HEAD_TARGETS } from '@tasam/lora';
 import { type HypernetConfig, resolveConfig } from '../src/hypernet-config';
 import { Rng } from '../src/rng';
+import {
+  DEFAULT_SCORER_CONFIG,
+  scorerParameterShapes,
+  TaskMaskScorer,
+  type TaskScorerConfig,
+} from '../src/task-mask-scorer';
 import type { HeadWeightsLike } from '../src/tf-heads';
 
 /** A small hypernetwork (fast tests) over the real 15 head targets. */
@@ -48,4 +54,18 @@ export function randomTrunk(n: number, seed: number) {
     maskTokens: randomArray(n * 4 * 256, seed + 1),
     upscaled: randomArray(n * 32 * 256 * 256, seed + 2, 0.5),
   };
+}
+
+/** A task scorer with random weights (for tests of the plumbing, not of what it has learnt). */
+export function randomScorer(seed = 3, config: TaskScorerConfig = DEFAULT_SCORER_CONFIG): TaskMaskScorer {
+  const rng = new Rng(seed);
+  const arrays = new Map<string, Float32Array>();
+  for (const [name, shape] of scorerParameterShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Float32Array.from({ length: size }, () => rng.normal() * 0.1);
+    if (name === 'feature_std') values.fill(1);
+    if (name === 'log_scale') values.fill(Math.log(10));
+    arrays.set(name, values);
+  }
+  return TaskMaskScorer.fromArrays(config, arrays);
 }

@@ -2,7 +2,7 @@
 /**
  * Re-encodes a trained hypernetwork for shipping: `node dist/bin/export-checkpoint.js IN OUT [--f16]
  * [--meta key=value ...]`. F16 halves the file; the config travels in the metadata unchanged and extra
- * metadata (e.g. the training command) is added. Written to a temp file, then renamed.
+ * metadata (e.g. the training command) is added; a task scorer is kept. Written to a temp file, then renamed.
  */
 import { parseArgs } from 'node:util';
 import { loadHypernet, saveHypernet } from '../checkpoint';
@@ -16,14 +16,18 @@ async function main(): Promise<void> {
   const [input, output] = positionals;
   if (!input || !output) throw new Error('usage: export-checkpoint IN OUT [--f16] [--meta key=value ...]');
   await useBackend();
-  const { net, metadata } = await loadHypernet(input);
+  const { net, metadata, scorer } = await loadHypernet(input);
   const extra: Record<string, string> = {};
   for (const pair of values.meta ?? []) {
     const at = pair.indexOf('=');
     if (at < 1) throw new Error(`--meta ${pair}: expected key=value`);
     extra[pair.slice(0, at)] = pair.slice(at + 1);
   }
-  await saveHypernet(output, net, { dtype: values.f16 ? 'F16' : 'F32', metadata: { ...metadata, ...extra } });
+  await saveHypernet(output, net, {
+    dtype: values.f16 ? 'F16' : 'F32',
+    metadata: { ...metadata, ...extra },
+    scorer,
+  });
   process.stderr.write(`wrote ${output}\n`);
 }
 
