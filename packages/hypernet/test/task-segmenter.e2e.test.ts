@@ -9,6 +9,7 @@ import { Rng } from '../src/rng';
 import { TaskLoraGenerator } from '../src/task-lora-generator';
 import { isZeroLora, TaskSegmenter } from '../src/task-segmenter';
 import { useBackend } from '../src/tf';
+import { randomScorer } from './helpers';
 
 // Real SAM, real USE-lite text encoder, a real (small) hypernetwork: untrained (B = 0) and with random B.
 const examples = join(__dirname, '..', '..', '..', 'examples');
@@ -153,6 +154,98 @@ describe('TaskSegmenter with a non-zero LoRA', () => {
     await expect(
       segmenter.automatic(embedding, size, ['x'], { scoreThreshold: Number.NaN }),
     ).rejects.toMatchObject({ code: 'HYPERNET_CONFIG' });
+    generator.dispose();
+  });
+});
+
+describe('TaskSegmenter with a task scorer', () => {
+  it("ranks plain SAM's candidates by P(task) x predicted IoU, without generating a LoRA", async () => {
+    const scorer = randomScorer(3);
+    const generator = TaskLoraGenerator.fromNetwork(
+      network(encoder.id, encoder.dim, true),
+      encoder,
+      'mem',
+      scorer,
+    );
+    const generate = jest.spyOn(generator, 'generate');
+    const segmenter = new TaskSegmenter(runtime, generator);
+    const tasks = ['highlight every suitcase', 'segment all cats'];
+    const options = { ...grid, iouThreshold: 0.8, boxNmsThresh: 1 };
+    const result = await segmenter.automatic(embedding, size, tasks, { ...options, scoreThreshold: 0 });
+    expect(generate).not.toHaveBeenCalled();
+    expect(result.scored).toBe(true);
+    expect(result.headsEvaluated).toBe(1);
+
+    // With NMS off, each task keeps every plain candidate, scored by the scorer.
+    const plain = await runtime.everything(embedding, size, {
+      ...grid,
+      predIouThresh: 0.8,
+      stabilityScoreThresh: 0.9,
+      boxNmsThresh: 1,
+    });
+    expect(plain.length).toBeGreaterThan(1);
+    for (const [t, task] of tasks.entries()) {
+      const found = result.tasks[t].instances;
+      expect(found).toHaveLength(plain.length);
+      const taskVector = scorer.taskVector(await generator.taskEmbedding(task));
+      for (const instance of found) {
+        const same = plain.find((p) => rleIou([p.rle], [instance.rle], [0])[0] === 1);
+        expect(same?.predictedIou).toBe(instance.predictedIou);
+        const probability = scorer.scoreMask(embedding, instance.rle, taskVector);
+        expect(instance.taskProbability).toBeCloseTo(probability, 6);
+        expect(instance.score).toBeCloseTo(probability * instance.predictedIou, 6);
+      }
+      const scores = found.map((i) => i.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
+    // Different task texts give different scores to the same masks.
+    expect(result.tasks[0].instances.map((i) => i.score)).not.toEqual(
+      result.tasks[1].instances.map((i) => i.score),
+    );
+
+    // The threshold keeps exactly the instances scored above it.
+    const scores = result.tasks[0].instances.map((i) => i.score);
+    const threshold = scores[Math.floor(scores.length / 2)];
+    const strict = await segmenter.automatic(embedding, size, [tasks[0]], {
+      ...options,
+      scoreThreshold: threshold,
+    });
+    expect(strict.tasks[0].instances.map((i) => i.score)).toEqual(scores.filter((s) => s > threshold));
+    generator.dispose();
+  });
+
+  it('with guidedPoints, prompts only the grid points the scorer rates likeliest for each task', async () => {
+    const scorer = randomScorer(3);
+    const generator = TaskLoraGenerator.fromNetwork(
+      network(encoder.id, encoder.dim, false),
+      encoder,
+      'mem',
+      scorer,
+    );
+    const segmenter = new TaskSegmenter(runtime, generator);
+    const prompted: number[] = [];
+    const trunk = runtime.trunk.bind(runtime);
+    const spy = jest.spyOn(runtime, 'trunk').mockImplementation((embedding_, prompts, size_) => {
+      prompted.push(...prompts.map((p) => (p.points as { x: number }[])[0].x));
+      return trunk(embedding_, prompts, size_);
+    });
+    const one = await segmenter.automatic(embedding, size, ['segment all cats'], {
+      ...grid,
+      guidedPoints: 3,
+    });
+    expect(one.trunkPrompts).toBe(3);
+    expect(prompted).toHaveLength(3);
+    // The union over tasks: at least as many points, never more than the grid.
+    const two = await segmenter.automatic(embedding, size, ['segment all cats', 'highlight every suitcase'], {
+      ...grid,
+      guidedPoints: 3,
+    });
+    spy.mockRestore();
+    expect(two.trunkPrompts).toBeGreaterThanOrEqual(3);
+    expect(two.trunkPrompts).toBeLessThanOrEqual(6);
+    await expect(segmenter.automatic(embedding, size, ['x'], { guidedPoints: 1.5 })).rejects.toMatchObject({
+      code: 'HYPERNET_CONFIG',
+    });
     generator.dispose();
   });
 });
