@@ -4,11 +4,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CheckpointFormatError,
+  decodeScorer,
   defaultCheckpointPath,
   TaskLoraGenerator,
   type TaskLoraSource,
+  type TaskMaskScorer,
 } from '@tasam/hypernet';
-import { type LoraWeights, loadLora, saveLora } from '@tasam/lora';
+import { decodeSafetensors, type LoraWeights, loadLora, saveLora, writeFileAtomic } from '@tasam/lora';
 import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
 
 export type LoraCacheStatus = 'memory' | 'hit' | 'generated';
@@ -31,6 +33,7 @@ export interface TaskLoraCacheOptions {
  */
 export class TaskLoraCache implements TaskLoraSource {
   private readonly memory = new Map<string, LoraWeights>();
+  private readonly embeddings = new Map<string, Float32Array>();
   private loading?: Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }>;
   /** What happened to each task asked for, in order. */
   readonly statuses: { task: string; status: LoraCacheStatus }[] = [];
@@ -39,6 +42,8 @@ export class TaskLoraCache implements TaskLoraSource {
     readonly checkpoint: string,
     readonly checkpointId: string,
     private readonly options: TaskLoraCacheOptions,
+    /** The checkpoint's task scorer, read without loading the hypernetwork (undefined in old checkpoints). */
+    readonly scorer?: TaskMaskScorer,
   ) {}
 
   /** Hashes the checkpoint (as TaskLoraGenerator does, so ids agree); nothing else is loaded yet. */
@@ -47,11 +52,52 @@ export class TaskLoraCache implements TaskLoraSource {
     if (!existsSync(checkpoint)) {
       throw new CheckpointFormatError(checkpoint, 'no such checkpoint file (train one with `tasam train`)');
     }
-    const id = createHash('sha256')
-      .update(await readFile(checkpoint))
-      .digest('hex')
-      .slice(0, 16);
-    return new TaskLoraCache(checkpoint, id, options);
+    const bytes = await readFile(checkpoint);
+    const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    let scorer: TaskMaskScorer | undefined;
+    try {
+      scorer = decodeScorer(decodeSafetensors(bytes, checkpoint), checkpoint);
+    } catch (cause) {
+      if (cause instanceof CheckpointFormatError) throw cause;
+      throw new CheckpointFormatError(checkpoint, 'not a valid safetensors file', { cause });
+    }
+    return new TaskLoraCache(checkpoint, id, options, scorer);
+  }
+
+  private embeddingFile(task: string): string | undefined {
+    const { loraDir, encoder = 'use-lite' } = this.options;
+    if (!loraDir) return undefined;
+    const key = createHash('sha256').update(`${encoder}\u0000${task}`).digest('hex').slice(0, 16);
+    return join(loraDir, `text-${key}.f32`);
+  }
+
+  /** The task's sentence embedding: memory, then a small file beside the LoRAs, then the text encoder. */
+  async taskEmbedding(task: string): Promise<Float32Array> {
+    const known = this.embeddings.get(task);
+    if (known) return known;
+    const file = this.embeddingFile(task);
+    let vector: Float32Array | undefined;
+    if (file && existsSync(file)) {
+      const bytes = await readFile(file);
+      // A truncated or foreign file is recomputed, not trusted.
+      const expected = this.scorer?.config.textDim;
+      if (
+        bytes.length > 0 &&
+        bytes.length % 4 === 0 &&
+        (expected === undefined || bytes.length === expected * 4)
+      )
+        vector = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+    }
+    if (!vector) {
+      const { encoder } = await this.load();
+      [vector] = await encoder.embed([task]);
+      if (file) {
+        await mkdir(dirname(file), { recursive: true });
+        await writeFileAtomic(file, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+      }
+    }
+    this.embeddings.set(task, vector);
+    return vector;
   }
 
   private file(task: string): string | undefined {

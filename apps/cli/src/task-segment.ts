@@ -19,10 +19,14 @@ export interface TaskSegmentOptions {
   task: string;
   checkpoint?: string;
   encoder?: 'use-lite' | 'minilm';
-  /** Automatic mode: n x n grid points. */
-  grid: number;
-  /** Automatic mode: keep instances whose task-adapted predicted IoU is above this. */
-  scoreThreshold: number;
+  /** Automatic mode: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
+  grid?: number;
+  /** Automatic mode with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
+  prompts?: number;
+  /** Automatic mode: keep instances whose task score is above this (default: the segmenter's). */
+  scoreThreshold?: number;
+  /** Automatic mode with a task scorer: see TaskAutomaticOptions.relativeThreshold. */
+  relativeThreshold?: number;
   point: PointPrompt[];
   box?: BoxPrompt;
   out?: string;
@@ -32,8 +36,11 @@ export interface TaskSegmentOptions {
   cache: boolean;
 }
 
-/** One mask of `segment --task`: the same shape as plain `segment`'s, `score` being the task-adapted IoU. */
-export type TaskInstanceReport = SegmentedInstance;
+/**
+ * One mask of `segment --task`: plain `segment`'s shape; `score` is the task score (P(task's object) x
+ * predicted IoU with the checkpoint's scorer), `taskProbability` the scorer's part of it.
+ */
+export type TaskInstanceReport = SegmentedInstance & { taskProbability?: number };
 
 /** The --json document of `tasam segment --task`. */
 export interface TaskSegmentReport {
@@ -43,7 +50,8 @@ export interface TaskSegmentReport {
   checkpoint: { path: string; id: string };
   masks: TaskInstanceReport[];
   embeddingCache: string;
-  loraCache: LoraCacheStatus;
+  /** 'unused' when the task scorer ranked plain SAM's masks (automatic mode): no LoRA was needed. */
+  loraCache: LoraCacheStatus | 'unused';
   timings: Record<string, number>;
 }
 
@@ -75,9 +83,11 @@ export async function runTaskSegment(
   try {
     const { segmenter, loras } = loaded;
     mark = performance.now();
+    // Automatic mode with the checkpoint's task scorer needs the task's sentence embedding, not its LoRA.
+    const needsLora = prompted || loras.scorer === undefined;
     const [{ embedding, cache }] = await Promise.all([
       segmenter.runtime.embedImage(image),
-      segmenter.lora(options.task),
+      needsLora ? segmenter.lora(options.task) : loras.taskEmbedding(options.task),
     ]);
     timings.embedAndLoraMs = since(mark);
 
@@ -95,12 +105,16 @@ export async function runTaskSegment(
       }));
     } else {
       const result = await segmenter.automatic(embedding, size, [options.task], {
-        pointsPerSide: options.grid,
+        // With a task scorer, a finer grid costs little: only the points it picks are prompted.
+        pointsPerSide: options.grid ?? (loras.scorer ? 16 : 8),
+        guidedPoints: options.prompts ?? (loras.scorer ? 16 : 0),
         scoreThreshold: options.scoreThreshold,
+        relativeThreshold: options.relativeThreshold,
       });
       instances = result.tasks[0].instances.map((i) => ({
         rle: compressRle(i.rle),
-        score: i.predictedIou,
+        score: i.score,
+        ...(i.taskProbability !== undefined ? { taskProbability: i.taskProbability } : {}),
         bbox: i.bbox,
         area: i.area,
         stabilityScore: i.stabilityScore,
@@ -124,7 +138,9 @@ export async function runTaskSegment(
     }
     timings.writeMs = since(mark);
     timings.totalMs = since(started);
-    const status = loras.statuses.find((s) => s.task === options.task)?.status ?? 'generated';
+    const status = needsLora
+      ? (loras.statuses.find((s) => s.task === options.task)?.status ?? 'generated')
+      : 'unused';
     return {
       image: { path: resolve(imagePath), ...size },
       mode: prompted ? 'task-prompt' : 'task-automatic',
@@ -138,6 +154,11 @@ export async function runTaskSegment(
   } finally {
     await loaded.dispose();
   }
+}
+
+function loraNote(status: TaskSegmentReport['loraCache']): string {
+  if (status === 'unused') return "masks ranked by the checkpoint's task scorer";
+  return `task LoRA ${status === 'hit' ? 'cached' : 'generated'}`;
 }
 
 /** The short human summary (instances, scores, time), or the JSON document under --json. */
@@ -157,13 +178,13 @@ export function printTaskReport(
     const [x, y, w, h] = mask.bbox.map((v) => Math.round(v));
     writeLine(
       io.stdout,
-      `  #${i + 1}  score ${mask.score.toFixed(3)}  area ${mask.area}  box ${x},${y},${w},${h}`,
+      `  #${i + 1}  score ${mask.score.toFixed(3)}${mask.taskProbability !== undefined ? `  P(task) ${mask.taskProbability.toFixed(3)}` : ''}  area ${mask.area}  box ${x},${y},${w},${h}`,
     );
   });
   if (options.out) writeLine(io.stdout, `mask: ${options.out}`);
   if (options.overlay) writeLine(io.stdout, `overlay: ${options.overlay}`);
   writeLine(
     io.stdout,
-    `embedding ${report.embeddingCache === 'hit' ? 'cached' : 'computed'}, task LoRA ${report.loraCache === 'hit' ? 'cached' : 'generated'}; total ${(timings.totalMs / 1000).toFixed(1)} s`,
+    `embedding ${report.embeddingCache === 'hit' ? 'cached' : 'computed'}, ${loraNote(report.loraCache)}; total ${(timings.totalMs / 1000).toFixed(1)} s`,
   );
 }

@@ -8,6 +8,7 @@ import { bin, examples, untrainedCheckpoint } from './e2e-fixtures';
 
 const offline = join(__dirname, 'forbid-network.cjs');
 const suitcases = join(examples, 'suitcases.jpg');
+const cats = join(examples, 'cats.jpg');
 
 // Real SAM, text encoder and hypernetwork in child processes, offline; slow on a busy 2-core machine.
 jest.setTimeout(400_000);
@@ -16,7 +17,12 @@ interface TaskReport {
   image: { width: number; height: number };
   mode: string;
   task: string;
-  masks: { rle: { size: [number, number]; counts: string }; score: number; bbox: number[] }[];
+  masks: {
+    rle: { size: [number, number]; counts: string };
+    score: number;
+    taskProbability?: number;
+    bbox: number[];
+  }[];
   loraCache: string;
   embeddingCache: string;
 }
@@ -89,6 +95,46 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(warm.status).toBe(0);
     expect(warm.stdout).toContain(`"${task}": ${report.masks.length} instance`);
     expect(warm.stdout).toContain('embedding cached, task LoRA cached');
+  });
+
+  it("with the shipped checkpoint, ranks plain SAM's grid masks by its task scorer (no LoRA needed)", () => {
+    // The whole 8x8 grid for both tasks, so both score the same candidate masks.
+    const all = [
+      '--grid',
+      '8',
+      '--prompts',
+      '0',
+      '--relative-threshold',
+      '0',
+      '--score-threshold',
+      '0',
+      '--json',
+    ];
+    const forCats = run(cats, '--task', 'segment all cats', ...all);
+    const forPeople = run(cats, '--task', 'segment all people', ...all);
+    expect(forCats.status).toBe(0);
+    expect(forPeople.status).toBe(0);
+    const a = JSON.parse(forCats.stdout) as TaskReport;
+    const b = JSON.parse(forPeople.stdout) as TaskReport;
+    expect(a.loraCache).toBe('unused');
+    expect(a.masks.length).toBeGreaterThan(1);
+    const scores = a.masks.map((m) => m.score);
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
+    for (const m of a.masks) expect(m.score).toBeLessThanOrEqual((m.taskProbability as number) * 1.02);
+    // The same candidate masks, told apart by the task: the cats' mask is likelier a cat than a person.
+    const top = a.masks[0];
+    const same = b.masks.find((m) => m.rle.counts === top.rle.counts);
+    expect(same).toBeDefined();
+    expect(top.taskProbability as number).toBeGreaterThan(2 * (same?.taskProbability as number));
+    // With the defaults (16 guided points of a 16x16 grid) the cats' mask is found again and kept.
+    const shown = JSON.parse(run(cats, '--task', 'segment all cats', '--json').stdout) as TaskReport;
+    expect(shown.masks.length).toBeGreaterThan(0);
+    const [x, y, w, h] = shown.masks[0].bbox;
+    const [tx, ty, tw, th] = top.bbox;
+    const overlap =
+      Math.max(0, Math.min(x + w, tx + tw) - Math.max(x, tx)) *
+      Math.max(0, Math.min(y + h, ty + th) - Math.max(y, ty));
+    expect(overlap / (w * h + tw * th - overlap)).toBeGreaterThan(0.9);
   });
 
   it('with --point refines the clicked object: with B = 0 exactly plain SAM', () => {

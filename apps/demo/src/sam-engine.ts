@@ -154,7 +154,7 @@ export class SamEngine implements SegmentationEngine<Tensor32> {
     const toInstances = (list: { rle: HeadsResult['instances'][number]['rle']; predictedIou: number }[]) =>
       list.map((instance) => ({ rle: instance.rle, score: instance.predictedIou }));
     return {
-      tasam: { instances: toInstances(result.tasks[0].instances) },
+      tasam: { instances: result.tasks[0].instances.map(({ rle, score }) => ({ rle, score })) },
       ...(result.baseline ? { sam: { instances: toInstances(result.baseline) } } : {}),
       taskMs: result.timings.loraMs,
       trunkMs: result.timings.generateMs,

@@ -25,6 +25,8 @@ export interface EvalOptions {
   out: string;
   grid: number;
   scoreThreshold: number;
+  taskScoreThreshold?: number;
+  taskRelativeThreshold?: number;
   pictures: number;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
@@ -98,6 +100,8 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
             seed: options.seed,
             grid: options.grid,
             scoreThreshold: options.scoreThreshold,
+            taskScoreThreshold: options.taskScoreThreshold ?? null,
+            taskRelativeThreshold: options.taskRelativeThreshold ?? null,
             checkpoint: loaded.checkpoint,
             checkpointId: segmenter.generator.checkpointId,
             limit: options.limit ?? null,
@@ -124,6 +128,8 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
               await runTextImage(selection, i, segmenter, {
                 grid: options.grid,
                 scoreThreshold: options.scoreThreshold,
+                taskScoreThreshold: options.taskScoreThreshold,
+                taskRelativeThreshold: options.taskRelativeThreshold,
               }),
             );
             progress.advance();
@@ -215,9 +221,19 @@ export function evalCommand(io: CliIO): Command {
     .option('--grid <n>', 'text protocol: n x n grid points of the automatic mode', parsePositiveInt, 8)
     .option(
       '--score-threshold <x>',
-      'text protocol: keep instances whose predicted IoU is above x',
+      "text protocol: keep plain SAM's instances whose predicted IoU is above x",
       parseThreshold,
       0.5,
+    )
+    .option(
+      '--task-score-threshold <x>',
+      "text protocol: keep tasam's instances whose task score is above x (default: the segmenter's, 0.15 with a task scorer)",
+      parseThreshold,
+    )
+    .option(
+      '--task-relative-threshold <x>',
+      "text protocol: tasam's relative threshold (default: the segmenter's, 0.8; 0 ranks every candidate, for AP)",
+      parseThreshold,
     )
     .option(
       '--pictures <n>',

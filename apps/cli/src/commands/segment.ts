@@ -39,7 +39,9 @@ export interface SegmentOptions {
   task?: string;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
-  scoreThreshold: number;
+  scoreThreshold?: number;
+  relativeThreshold?: number;
+  prompts?: number;
   minRegionArea: number;
   threads?: number;
   provider: string;
@@ -335,13 +337,22 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option(
       '--score-threshold <x>',
-      'with --task: keep instances whose task score (adapted predicted IoU) is above x',
+      "with --task: keep instances whose task score is above x (default 0.15: P(the task's object) x predicted IoU)",
       parseScore,
-      0.5,
+    )
+    .option(
+      '--prompts <k>',
+      "with --task: prompt only the k grid points the task scorer rates likeliest to be on the task's objects (default 16 of a 16x16 grid; 0 = every grid point)",
+      parseNonNegativeInt,
+    )
+    .option(
+      '--relative-threshold <x>',
+      "with --task: keep instances whose P(task) is at least x times the task scorer's best-guess category's (default 0.8; 0 keeps all)",
+      parseScore,
     )
     .option(
       '--grid <n>',
-      'with --everything or --task: n x n grid points (default 16; 8 with --task)',
+      'with --everything or --task: n x n grid points (default 16; with --task 16, or 8 for a checkpoint without a task scorer)',
       parsePositiveInt,
       16,
     )
@@ -381,8 +392,8 @@ export function segmentCommand(io: CliIO): Command {
         const report = await runTaskSegment(io, imagePath, {
           ...options,
           task: options.task,
-          // A task's grid is smaller by default: each point costs a trunk run (~90 ms on two cores).
-          grid: command.getOptionValueSource('grid') === 'cli' ? options.grid : 8,
+          // A task's grid has its own default (each prompted point costs a trunk run, ~150 ms on two cores).
+          grid: command.getOptionValueSource('grid') === 'cli' ? options.grid : undefined,
         });
         printTaskReport(io, report, options);
         return;

@@ -165,6 +165,8 @@ describe('reportMarkdown', () => {
           seed: 0,
           grid: 8,
           scoreThreshold: 0.5,
+          taskScoreThreshold: null,
+          taskRelativeThreshold: null,
           checkpoint: 'ck',
           checkpointId: 'abc',
           limit: null,

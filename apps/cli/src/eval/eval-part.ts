@@ -16,6 +16,10 @@ export interface EvalSettings {
   seed: number;
   grid: number;
   scoreThreshold: number;
+  /** tasam's threshold in the text protocol (null: the segmenter's default). */
+  taskScoreThreshold: number | null;
+  /** tasam's relative threshold in the text protocol (null: the segmenter's default). */
+  taskRelativeThreshold: number | null;
   checkpoint: string;
   checkpointId: string;
   limit: number | null;

@@ -86,7 +86,7 @@ export function reportMarkdown(report: EvalReport, command: string): string {
     '',
     `\`${command}\``,
     '',
-    `checkpoint \`${s.checkpoint}\` (${s.checkpointId}), seed ${s.seed}, text grid ${s.grid}x${s.grid}, score threshold ${s.scoreThreshold}${s.limit !== null ? `, --limit ${s.limit}` : ''}`,
+    `checkpoint \`${s.checkpoint}\` (${s.checkpointId}), seed ${s.seed}, text grid ${s.grid}x${s.grid}, plain score threshold ${s.scoreThreshold}, tasam ${s.taskScoreThreshold ?? 'default'} (relative ${s.taskRelativeThreshold ?? 'default'})${s.limit !== null ? `, --limit ${s.limit}` : ''}`,
     '',
     '| protocol | metric | plain SAM | tasam | Δ |',
     '|---|---|---|---|---|',

@@ -1,5 +1,12 @@
 import { join } from 'node:path';
-import { type CompressedRle, compressRle, isCrowd, loadImageRgb, pluralize } from '@tasam/coco-data';
+import {
+  type CompressedRle,
+  compressRle,
+  isCrowd,
+  loadImageRgb,
+  pluralize,
+  type Rle,
+} from '@tasam/coco-data';
 import type { TaskSegmenter } from '@tasam/hypernet';
 import type { EvalSelection } from './eval-selection';
 
@@ -16,7 +23,7 @@ export interface TextImageResult {
   present: number[];
   /** Plain SAM's automatic masks, scored by its predicted IoU (labelled with each prompted category later). */
   plain: ScoredMask[];
-  /** Per category id, tasam's instances for "segment all {category}", scored by the task-adapted IoU head. */
+  /** Per category id, tasam's instances for "segment all {category}", with their task scores. */
   tasam: Record<string, ScoredMask[]>;
   /** Embedding, one grid trunk pass, every task's heads, NMS. */
   ms: number;
@@ -27,8 +34,12 @@ export interface TextImageResult {
 export interface TextProtocolSettings {
   /** Grid points per side of the automatic mode. */
   grid: number;
-  /** Task-adapted (tasam) and plain predicted-IoU threshold: instances above it are results. */
+  /** Plain SAM's predicted-IoU threshold: instances above it are results. */
   scoreThreshold: number;
+  /** tasam's task-score threshold (default: the segmenter's). */
+  taskScoreThreshold?: number;
+  /** tasam's relative threshold (default: the segmenter's). */
+  taskRelativeThreshold?: number;
 }
 
 /** The task text of the text protocol for a category. */
@@ -64,12 +75,13 @@ export async function runTextImage(
   const tasks = selection.categories.map((c) => textTask(c.name));
   const result = await segmenter.automatic(embedding, size, tasks, {
     pointsPerSide: settings.grid,
-    scoreThreshold: settings.scoreThreshold,
+    scoreThreshold: settings.taskScoreThreshold,
+    relativeThreshold: settings.taskRelativeThreshold,
     baselineThreshold: settings.scoreThreshold,
     baseline: true,
   });
-  const scored = (list: (typeof result.tasks)[number]['instances']) =>
-    list.map((i) => ({ rle: compressRle(i.rle), score: i.predictedIou }));
+  const scored = (list: { rle: Rle; score: number }[]) =>
+    list.map((i) => ({ rle: compressRle(i.rle), score: i.score }));
   const tasam: Record<string, ScoredMask[]> = {};
   selection.categories.forEach((category, t) => {
     const found = result.tasks[t].instances;
@@ -78,7 +90,7 @@ export async function runTextImage(
   return {
     imageId: image.id,
     present,
-    plain: scored(result.baseline ?? []),
+    plain: scored((result.baseline ?? []).map((i) => ({ rle: i.rle, score: i.predictedIou }))),
     tasam,
     ms: Math.round(performance.now() - started),
     loraMs: Math.round(result.timings.loraMs),
