@@ -40,6 +40,7 @@ export {
 } from './hypernet-config';
 export { type ForwardOptions, Hypernetwork, type TargetLoraTensors } from './hypernetwork';
 export { LOW_RES_SIZE, letterboxTarget } from './letterbox-target';
+export { type ChartPoint, type LineChartOptions, lineChartSvg } from './line-chart';
 export { type LossPoint, lossCurveSvg, smooth } from './loss-curve';
 export {
   DEFAULT_LOSS_WEIGHTS,

@@ -377,7 +377,7 @@ export function segmentCommand(io: CliIO): Command {
         '  $ tasam segment examples/cats.jpg --point 240,150 --out mask.png --overlay overlay.png',
         '  $ tasam segment examples/elephants.jpg --box 60,90,330,400 --point 200,250 --json',
         '  $ tasam segment examples/suitcases.jpg --everything --overlay everything.png',
-        '  $ tasam segment examples/suitcases.jpg --task "highlight every suitcase" --overlay out.png',
+        '  $ tasam segment examples/cats.jpg --task "segment all cats" --overlay out.png',
         '  $ tasam segment examples/suitcases.jpg --task "highlight every suitcase" --point 220,300 --json',
       ].join('\n'),
     )

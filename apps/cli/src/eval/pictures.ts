@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { decodeMask, decompressRle, loadImageRgb } from '@tasam/coco-data';
+import { lineChartSvg } from '@tasam/hypernet';
 import { renderOverlay } from '@tasam/sam-runtime';
 import sharp from 'sharp';
-import * as vega from 'vega';
 import { writeFileAtomic } from '../atomic-file';
 import type { EvalSelection } from './eval-selection';
 import type { TextMetrics } from './text-metrics';
@@ -84,54 +84,19 @@ export async function writePrCurves(
       const p = curves[method].prCurve.precisionAt50[r];
       return Number.isNaN(p)
         ? []
-        : [{ recall, precision: Math.max(0, p), series: method === 'plain' ? 'plain SAM' : 'tasam' }];
+        : [{ x: recall, y: Math.max(0, p), series: method === 'plain' ? 'plain SAM' : 'tasam' }];
     }),
   );
-  const spec: vega.Spec = {
-    $schema: 'https://vega.github.io/schema/vega/v5.json',
+  const svg = await lineChartSvg(values, {
+    title,
+    xTitle: 'recall',
+    yTitle: 'precision (IoU 0.50)',
     width: 480,
-    height: 320,
-    padding: 8,
+    xDomain: [0, 1],
+    yDomain: [0, 1],
+    strokeWidth: 2,
     background: 'white',
-    title: { text: title },
-    data: [{ name: 'points', values }],
-    scales: [
-      { name: 'x', type: 'linear', domain: [0, 1], range: 'width' },
-      { name: 'y', type: 'linear', domain: [0, 1], range: 'height' },
-      { name: 'color', type: 'ordinal', domain: { data: 'points', field: 'series' }, range: 'category' },
-    ],
-    axes: [
-      { orient: 'bottom', scale: 'x', title: 'recall' },
-      { orient: 'left', scale: 'y', title: 'precision (IoU 0.50)' },
-    ],
-    legends: [{ fill: 'color', orient: 'top-right' }],
-    marks: [
-      {
-        type: 'group',
-        from: { facet: { name: 'series', data: 'points', groupby: 'series' } },
-        marks: [
-          {
-            type: 'line',
-            from: { data: 'series' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: 'recall' },
-                y: { scale: 'y', field: 'precision' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeWidth: { value: 2 },
-              },
-            },
-          },
-        ],
-      },
-    ],
-  };
-  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG();
-    await writeFileAtomic(`${basePath}.svg`, svg);
-    await writeFileAtomic(`${basePath}.png`, await sharp(Buffer.from(svg)).png().toBuffer());
-  } finally {
-    view.finalize();
-  }
+  });
+  await writeFileAtomic(`${basePath}.svg`, svg);
+  await writeFileAtomic(`${basePath}.png`, await sharp(Buffer.from(svg)).png().toBuffer());
 }
