@@ -30,11 +30,14 @@ describe('tasam doctor', () => {
     );
   });
 
-  it('reports the default hypernet checkpoint, as a warning (exit 0) while it is not shipped', async () => {
+  it('reports the default hypernet checkpoint and its task scorer (a missing one is a warning, exit 0)', async () => {
     const path = defaultCheckpointPath();
     const io = captureIO({ TASAM_CACHE: root, NO_COLOR: '1' });
     expect(await runCli(['doctor'], io)).toBe(ExitCode.ok);
-    if (existsSync(path)) expect(io.out()).toContain(`ok   hypernet checkpoint ${path} (`);
+    if (existsSync(path))
+      expect(io.out()).toMatch(
+        /ok {3}hypernet checkpoint .*default.safetensors \(.*; task scorer over 80 categories\)/,
+      );
     else
       expect(io.out()).toContain(
         `WARN hypernet checkpoint ${path} is missing: task-aware segmentation needs it`,

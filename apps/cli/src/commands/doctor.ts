@@ -40,7 +40,28 @@ function hypernetCheck(): DoctorCheck {
       detail: `${path} is missing: task-aware segmentation needs it (train one with \`tasam train\`)`,
     };
   }
-  return { name, ok: true, detail: `${path} (${formatBytes(statSync(path).size)})` };
+  const size = formatBytes(statSync(path).size);
+  let scorer: import('@tasam/hypernet').TaskMaskScorer | undefined;
+  try {
+    const { decodeScorer } = require('@tasam/hypernet') as typeof import('@tasam/hypernet');
+    const { decodeSafetensors } = require('@tasam/lora') as typeof import('@tasam/lora');
+    scorer = decodeScorer(decodeSafetensors(readFileSync(path), path), path);
+  } catch (error) {
+    return { name, ok: false, detail: `${path}: ${(error as Error).message.split('\n')[0]}` };
+  }
+  if (!scorer) {
+    return {
+      name,
+      ok: true,
+      warning: true,
+      detail: `${path} (${size}) has no task scorer: --task without clicks falls back to the adapted IoU head`,
+    };
+  }
+  return {
+    name,
+    ok: true,
+    detail: `${path} (${size}; task scorer over ${scorer.config.references ?? 0} categories)`,
+  };
 }
 
 /**
