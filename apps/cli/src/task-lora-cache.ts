@@ -4,6 +4,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   CheckpointFormatError,
+  CheckpointMismatchError,
   decodeScorer,
   defaultCheckpointPath,
   TaskLoraGenerator,
@@ -34,6 +35,7 @@ export interface TaskLoraCacheOptions {
 export class TaskLoraCache implements TaskLoraSource {
   private readonly memory = new Map<string, LoraWeights>();
   private readonly embeddings = new Map<string, Float32Array>();
+  private encoderLoading?: Promise<TextEncoder>;
   private loading?: Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }>;
   /** What happened to each task asked for, in order. */
   readonly statuses: { task: string; status: LoraCacheStatus }[] = [];
@@ -44,6 +46,8 @@ export class TaskLoraCache implements TaskLoraSource {
     private readonly options: TaskLoraCacheOptions,
     /** The checkpoint's task scorer, read without loading the hypernetwork (undefined in old checkpoints). */
     readonly scorer?: TaskMaskScorer,
+    /** The text encoder the checkpoint was trained with (from its metadata). */
+    private readonly textEncoderId?: string,
   ) {}
 
   /** Hashes the checkpoint (as TaskLoraGenerator does, so ids agree); nothing else is loaded yet. */
@@ -55,27 +59,32 @@ export class TaskLoraCache implements TaskLoraSource {
     const bytes = await readFile(checkpoint);
     const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     let scorer: TaskMaskScorer | undefined;
+    let textEncoderId: string | undefined;
     try {
-      scorer = decodeScorer(decodeSafetensors(bytes, checkpoint), checkpoint);
+      const contents = decodeSafetensors(bytes, checkpoint);
+      scorer = decodeScorer(contents, checkpoint);
+      textEncoderId = (JSON.parse(contents.metadata.config ?? '{}') as { textEncoderId?: string })
+        .textEncoderId;
     } catch (cause) {
       if (cause instanceof CheckpointFormatError) throw cause;
       throw new CheckpointFormatError(checkpoint, 'not a valid safetensors file', { cause });
     }
-    return new TaskLoraCache(checkpoint, id, options, scorer);
+    return new TaskLoraCache(checkpoint, id, options, scorer, textEncoderId);
   }
 
-  private embeddingFile(task: string): string | undefined {
+  /** A cache file beside the LoRAs for a task, keyed by (encoder, task text); none without a LoRA directory. */
+  private taskFile(task: string, name: (key: string) => string): string | undefined {
     const { loraDir, encoder = 'use-lite' } = this.options;
     if (!loraDir) return undefined;
     const key = createHash('sha256').update(`${encoder}\u0000${task}`).digest('hex').slice(0, 16);
-    return join(loraDir, `text-${key}.f32`);
+    return join(loraDir, name(key));
   }
 
   /** The task's sentence embedding: memory, then a small file beside the LoRAs, then the text encoder. */
   async taskEmbedding(task: string): Promise<Float32Array> {
     const known = this.embeddings.get(task);
     if (known) return known;
-    const file = this.embeddingFile(task);
+    const file = this.taskFile(task, (key) => `text-${key}.f32`);
     let vector: Float32Array | undefined;
     if (file && existsSync(file)) {
       const bytes = await readFile(file);
@@ -89,8 +98,8 @@ export class TaskLoraCache implements TaskLoraSource {
         vector = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
     }
     if (!vector) {
-      const { encoder } = await this.load();
-      [vector] = await encoder.embed([task]);
+      // The encoder alone: the hypernetwork (tfjs) is not needed for an embedding.
+      [vector] = await (await this.loadEncoder()).embed([task]);
       if (file) {
         await mkdir(dirname(file), { recursive: true });
         await writeFileAtomic(file, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
@@ -100,20 +109,13 @@ export class TaskLoraCache implements TaskLoraSource {
     return vector;
   }
 
-  private file(task: string): string | undefined {
-    const { loraDir, encoder = 'use-lite' } = this.options;
-    if (!loraDir) return undefined;
-    const key = createHash('sha256').update(`${encoder}\u0000${task}`).digest('hex').slice(0, 16);
-    return join(loraDir, `${this.checkpointId}-${key}.safetensors`);
-  }
-
   async generate(task: string): Promise<LoraWeights> {
     const known = this.memory.get(task);
     if (known) {
       this.statuses.push({ task, status: 'memory' });
       return known;
     }
-    const file = this.file(task);
+    const file = this.taskFile(task, (key) => `${this.checkpointId}-${key}.safetensors`);
     let lora: LoraWeights | undefined;
     let status: LoraCacheStatus = 'hit';
     if (file && existsSync(file)) {
@@ -137,26 +139,36 @@ export class TaskLoraCache implements TaskLoraSource {
   /** Loads the text encoder and the hypernetwork now (e.g. before many tasks), if not loaded yet. */
   load(): Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }> {
     this.loading ??= (async () => {
+      const encoder = await this.loadEncoder();
+      const generator = await TaskLoraGenerator.load({ checkpoint: this.checkpoint, encoder });
+      return { generator, encoder };
+    })();
+    return this.loading;
+  }
+
+  /** The text encoder alone, refused (as TaskLoraGenerator.load would) unless it is the checkpoint's. */
+  private loadEncoder(): Promise<TextEncoder> {
+    this.encoderLoading ??= (async () => {
       const encoder = await createTextEncoder({
         backend: this.options.encoder ?? 'use-lite',
         cacheDir: this.options.textDir,
         env: this.options.env,
       });
-      try {
-        const generator = await TaskLoraGenerator.load({ checkpoint: this.checkpoint, encoder });
-        return { generator, encoder };
-      } catch (error) {
+      if (this.textEncoderId !== undefined && encoder.id !== this.textEncoderId) {
         await encoder.dispose();
-        throw error;
+        throw new CheckpointMismatchError(this.checkpoint, 'text encoder', this.textEncoderId, encoder.id);
       }
+      return encoder;
     })();
-    return this.loading;
+    return this.encoderLoading;
   }
 
   async dispose(): Promise<void> {
     const loaded = await this.loading?.catch(() => undefined);
+    const encoder = await this.encoderLoading?.catch(() => undefined);
     this.loading = undefined;
+    this.encoderLoading = undefined;
     loaded?.generator.dispose();
-    await loaded?.encoder.dispose();
+    await encoder?.dispose();
   }
 }

@@ -1,11 +1,6 @@
 import { HypernetConfigError } from './errors';
 import { mixSeed } from './rng';
-import {
-  DEFAULT_SCORER_CONFIG,
-  scorerParameterShapes,
-  TaskMaskScorer,
-  type TaskScorerConfig,
-} from './task-mask-scorer';
+import { DEFAULT_SCORER_CONFIG, TaskMaskScorer, type TaskScorerConfig } from './task-mask-scorer';
 import { tf } from './tf';
 
 /** One mask: its pooled features and the index of its category (-1: background, no category). */
@@ -191,8 +186,6 @@ export function fitTaskScorer(
       const norm = Math.sqrt(sum.reduce((s, v) => s + v * v, 0)) || 1;
       for (let i = 0; i < jointDim; i++) reference[c * jointDim + i] = sum[i] / norm;
     });
-    for (const [name] of scorerParameterShapes(config))
-      if (!arrays.has(name)) throw new HypernetConfigError('task scorer', `missing ${name}`);
     return TaskMaskScorer.fromArrays(config, arrays);
   } finally {
     xs.dispose();

@@ -233,7 +233,8 @@ export class TaskMaskScorer {
    */
   relative(maskVector: Float32Array, taskProbability: number): number {
     const references = this.params.get('reference');
-    if (!references || taskProbability <= 0) return references ? 0 : 1;
+    if (!references) return 1;
+    if (taskProbability <= 0) return 0;
     const d = this.config.jointDim;
     let best = taskProbability;
     for (let r = 0; r < references.length / d; r++) {

@@ -1,4 +1,3 @@
-import { rleArea, rleToBbox } from '@tasam/coco-data';
 import type { LoraWeights } from '@tasam/lora';
 import {
   type AutomaticInstance,
@@ -17,6 +16,7 @@ import {
   type SegmentedMask,
   type Tensor32,
   type TrunkOutput,
+  toAutomaticInstance,
 } from '@tasam/sam-runtime';
 import { HypernetConfigError } from './errors';
 import { IouHeadBase } from './task-iou-scores';
@@ -228,20 +228,11 @@ export class TaskSegmenter {
     // them otherwise saves its heads, its full-size upscaling and its NMS on every grid point.
     const needed = heads.map((_, h) => h !== 0 || options.baseline === true || taskHead.includes(0));
     mark = performance.now();
-    let points = generators[0].pointGrid(size);
-    if (scorer && o.guidedPoints > 0 && o.guidedPoints < points.length) {
-      const patches = points.map((p) => {
-        const features = pooledMaskFeatures(embedding, pointPatchCoverage(p.x, p.y, size));
-        return features && scorer.maskVector(features);
-      });
-      const chosen = new Set<number>();
-      for (const taskVector of taskVectors) {
-        const p = patches.map((v) => (v ? scorer.probability(v, taskVector) : -1));
-        const order = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b);
-        for (const i of order.slice(0, o.guidedPoints)) chosen.add(i);
-      }
-      points = [...chosen].sort((a, b) => a - b).map((i) => points[i]);
-    }
+    const grid = generators[0].pointGrid(size);
+    const points =
+      scorer && o.guidedPoints > 0 && o.guidedPoints < grid.length
+        ? guidedGridPoints(grid, embedding, size, scorer, taskVectors, o.guidedPoints)
+        : grid;
     const candidates = await collectShared(
       points,
       generators,
@@ -253,27 +244,28 @@ export class TaskSegmenter {
       o.onProgress,
     );
     const frame = new ImageFrame(size);
+    // Tasks sharing heads share candidates: each candidate's mask vector (or NMS) is computed once.
     const maskVectors = new Map<MaskCandidate, Float32Array | undefined>();
-    const maskVector = (candidate: MaskCandidate) => {
-      if (!maskVectors.has(candidate)) {
-        const features = pooledMaskFeatures(embedding, embeddingGridCoverage(candidate.rle));
-        maskVectors.set(candidate, features && (scorer as TaskMaskScorer).maskVector(features));
-      }
-      return maskVectors.get(candidate);
+    const finished = new Map<number, AutomaticInstance[]>();
+    const finish = (h: number) => {
+      if (!finished.has(h)) finished.set(h, generators[h].finish(candidates[h], frame));
+      return finished.get(h) as AutomaticInstance[];
     };
-    const unscoredCache = new Map<number, AutomaticInstance[]>();
     const instancesOf = (t: number): TaskInstance[] => {
       const h = taskHead[t];
       if (!scorer) {
-        if (!unscoredCache.has(h)) unscoredCache.set(h, generators[h].finish(candidates[h], frame));
-        return (unscoredCache.get(h) as AutomaticInstance[])
+        return finish(h)
           .filter((i) => i.predictedIou > o.scoreThreshold)
           .map((i) => ({ ...i, score: i.predictedIou }));
       }
       const kept: { candidate: MaskCandidate; probability: number; relative: number; score: number }[] = [];
       for (const candidate of candidates[h]) {
         if (!(candidate.predictedIou > taskIou)) continue;
-        const vector = maskVector(candidate);
+        if (!maskVectors.has(candidate)) {
+          const features = pooledMaskFeatures(embedding, embeddingGridCoverage(candidate.rle));
+          maskVectors.set(candidate, features && scorer.maskVector(features));
+        }
+        const vector = maskVectors.get(candidate);
         if (!vector) continue;
         const probability = scorer.probability(vector, taskVectors[t]);
         const score = probability * candidate.predictedIou;
@@ -288,35 +280,26 @@ export class TaskSegmenter {
       );
       return order
         .map((i) => kept[i])
-        .map(({ candidate: c, probability, relative, score }) => ({
-          rle: c.rle,
-          area: rleArea(c.rle),
-          bbox: rleToBbox(c.rle),
-          predictedIou: c.predictedIou,
-          stabilityScore: c.stabilityScore,
-          point: c.point,
+        .map(({ candidate, probability, relative, score }) => ({
+          ...toAutomaticInstance(candidate),
           score,
           taskProbability: probability,
           ...(o.relativeThreshold > 0 ? { taskRelative: relative } : {}),
         }))
         .sort((a, b) => b.score - a.score);
     };
-    const result: TaskAutomaticResult = {
-      tasks: tasks.map((task, t) => ({ task, instances: instancesOf(t) })),
-      ...(options.baseline
-        ? {
-            baseline: generators[0]
-              .finish(candidates[0], frame)
-              .filter((i) => i.predictedIou > o.baselineThreshold),
-          }
-        : {}),
+    const found = tasks.map((task, t) => ({ task, instances: instancesOf(t) }));
+    const baseline = options.baseline
+      ? finish(0).filter((i) => i.predictedIou > o.baselineThreshold)
+      : undefined;
+    return {
+      tasks: found,
+      ...(baseline ? { baseline } : {}),
       trunkPrompts: points.length,
       headsEvaluated: heads.length,
       scored,
-      timings: { loraMs, generateMs: 0 },
+      timings: { loraMs, generateMs: performance.now() - mark },
     };
-    result.timings.generateMs = performance.now() - mark;
-    return result;
   }
 
   /** The scorer's vector for a task (the task's sentence embedding through the scorer's task tower). */
@@ -338,6 +321,31 @@ export class TaskSegmenter {
     const lora = task === undefined ? undefined : await this.lora(task);
     return this.runtime.segment(embedding, size, prompt, { masks: options.masks, lora });
   }
+}
+
+/**
+ * The union over tasks of each task's `k` grid points whose 3x3-cell patch the scorer rates likeliest to show
+ * the task's object, in grid order (TaskAutomaticOptions.guidedPoints).
+ */
+function guidedGridPoints(
+  grid: readonly PointPrompt[],
+  embedding: Tensor32,
+  size: ImageSize,
+  scorer: TaskMaskScorer,
+  taskVectors: readonly Float32Array[],
+  k: number,
+): PointPrompt[] {
+  const patches = grid.map((p) => {
+    const features = pooledMaskFeatures(embedding, pointPatchCoverage(p.x, p.y, size));
+    return features && scorer.maskVector(features);
+  });
+  const chosen = new Set<number>();
+  for (const taskVector of taskVectors) {
+    const p = patches.map((v) => (v ? scorer.probability(v, taskVector) : -1));
+    const order = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b);
+    for (const i of order.slice(0, k)) chosen.add(i);
+  }
+  return [...chosen].sort((a, b) => a - b).map((i) => grid[i]);
 }
 
 /** The trunk output of one prompt of a batch, as views (no copies). */

@@ -199,7 +199,10 @@ export function scorerMetrics(
   let ordered = 0;
   const byImage = new Map<number, number[]>();
   data.imageIds.forEach((id, r) => {
-    if (data.examples[r].category >= 0) byImage.set(id, [...(byImage.get(id) ?? []), r]);
+    if (data.examples[r].category < 0) return;
+    const rows = byImage.get(id);
+    if (rows) rows.push(r);
+    else byImage.set(id, [r]);
   });
   for (const rows of byImage.values())
     for (const a of rows)

@@ -5,6 +5,7 @@ export {
   type HeadsFunction,
   type MaskCandidate,
   type TrunkRunner,
+  toAutomaticInstance,
 } from './automatic/automatic-mask-generator';
 export { boxIou, boxNms, maskBox, type XyxyBox } from './automatic/box-nms';
 export { pointGrid } from './automatic/point-grid';

@@ -5,13 +5,11 @@
  * `tasam embed` / `tasam train` ($TASAM_CACHE or ~/.cache/tasam).
  */
 import { writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SamRuntime } from '@tasam/sam-runtime';
-import { createTextEncoder } from '@tasam/text-encoder';
 import { evaluateOnCoco } from '../coco-evaluation';
 import { TaskLoraGenerator } from '../task-lora-generator';
+import { openCachedModels } from './cached-models';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,14 +25,7 @@ async function main(): Promise<void> {
   });
   const coco = values.coco ?? process.env.TASAM_COCO;
   if (!coco) throw new Error('--coco DIR (or TASAM_COCO) is required');
-  const cache = process.env.TASAM_CACHE
-    ? resolve(process.env.TASAM_CACHE)
-    : join(homedir(), '.cache', 'tasam');
-  const runtime = await SamRuntime.create({
-    embeddingCacheDir: join(cache, 'embeddings'),
-    modelCacheDir: join(cache, 'models'),
-  });
-  const encoder = await createTextEncoder({ backend: 'use-lite', cacheDir: join(cache, 'text') });
+  const { runtime, encoder } = await openCachedModels();
   const generator = await TaskLoraGenerator.load({ checkpoint: values.checkpoint, encoder });
   const started = Date.now();
   const result = await evaluateOnCoco({

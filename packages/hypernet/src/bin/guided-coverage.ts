@@ -6,15 +6,14 @@
  * `node dist/bin/guided-coverage.js --coco DIR [--split val2017] [--images 60] [--grid 16] [--k 8,16,24,32]
  * [--checkpoint FILE]`. Uses the embedding cache ($TASAM_CACHE or ~/.cache/tasam).
  */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CocoDataset, decodeMask, isCrowd, loadImageRgb, pluralize } from '@tasam/coco-data';
-import { pointGrid, SamRuntime } from '@tasam/sam-runtime';
-import { createTextEncoder } from '@tasam/text-encoder';
+import { pointGrid } from '@tasam/sam-runtime';
 import { loadTaskScorer } from '../checkpoint';
 import { defaultCheckpointPath } from '../task-lora-generator';
 import { pointPatchCoverage, pooledMaskFeatures } from '../task-mask-scorer';
+import { openCachedModels } from './cached-models';
 
 /** P(a given set of `count` positives out of `total` has at least one of k random picks). */
 function randomHit(total: number, count: number, k: number): number {
@@ -39,14 +38,7 @@ async function main(): Promise<void> {
   const checkpoint = values.checkpoint ?? defaultCheckpointPath();
   const scorer = await loadTaskScorer(checkpoint);
   if (!scorer) throw new Error(`${checkpoint}: has no task scorer`);
-  const cache = process.env.TASAM_CACHE
-    ? resolve(process.env.TASAM_CACHE)
-    : join(homedir(), '.cache', 'tasam');
-  const runtime = await SamRuntime.create({
-    embeddingCacheDir: join(cache, 'embeddings'),
-    modelCacheDir: join(cache, 'models'),
-  });
-  const encoder = await createTextEncoder({ backend: 'use-lite', cacheDir: join(cache, 'text') });
+  const { runtime, encoder } = await openCachedModels();
   const dataset = await CocoDataset.fromFile(join(coco, 'annotations', `instances_${values.split}.json`));
   const n = Number(values.grid);
   const ks = (values.k as string).split(',').map(Number);

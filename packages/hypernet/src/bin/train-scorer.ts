@@ -6,11 +6,8 @@
  * not in it are embedded, ~3 s each). Prints train and validation metrics; OUT is written atomically.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SamRuntime } from '@tasam/sam-runtime';
-import { createTextEncoder } from '@tasam/text-encoder';
 import { loadHypernet, saveHypernet } from '../checkpoint';
 import { useBackend } from '../tf';
 import {
@@ -19,6 +16,7 @@ import {
   scorerMetrics,
   trainTaskScorer,
 } from '../train-task-scorer';
+import { openCachedModels } from './cached-models';
 
 const round = (m: object) =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isInteger(v) ? v : Number(v.toFixed(3))]));
@@ -41,16 +39,9 @@ async function main(): Promise<void> {
     throw new Error(
       'usage: train-scorer --coco DIR --checkpoint IN --out OUT [--split S] [--val-split S|none]',
     );
-  const cache = process.env.TASAM_CACHE
-    ? resolve(process.env.TASAM_CACHE)
-    : join(homedir(), '.cache', 'tasam');
   await useBackend();
   const { net, metadata } = await loadHypernet(values.checkpoint);
-  const runtime = await SamRuntime.create({
-    embeddingCacheDir: join(cache, 'embeddings'),
-    modelCacheDir: join(cache, 'models'),
-  });
-  const encoder = await createTextEncoder({ backend: 'use-lite', cacheDir: join(cache, 'text') });
+  const { runtime, encoder } = await openCachedModels();
   const started = Date.now();
   const { scorer, data, phrasings } = await trainTaskScorer({
     coco: resolve(coco),

@@ -64,6 +64,18 @@ export interface MaskCandidate {
   point: [number, number];
 }
 
+/** A candidate as an instance: its area and COCO box measured from the mask. */
+export function toAutomaticInstance(c: MaskCandidate): AutomaticInstance {
+  return {
+    rle: c.rle,
+    area: rleArea(c.rle),
+    bbox: rleToBbox(c.rle),
+    predictedIou: c.predictedIou,
+    stabilityScore: c.stabilityScore,
+    point: c.point,
+  };
+}
+
 /** Scores a trunk output: SAM's heads, or heads adapted to a task by a LoRA. */
 export type HeadsFunction = (trunk: TrunkOutput) => HeadOutputs;
 
@@ -163,16 +175,7 @@ export class AutomaticMaskGenerator {
     );
     let result = kept.map((i) => candidates[i]);
     if (minMaskRegionArea > 0) result = this.removeSmallRegions(result, frame);
-    return result
-      .map((c) => ({
-        rle: c.rle,
-        area: rleArea(c.rle),
-        bbox: rleToBbox(c.rle),
-        predictedIou: c.predictedIou,
-        stabilityScore: c.stabilityScore,
-        point: c.point,
-      }))
-      .sort((a, b) => b.predictedIou - a.predictedIou);
+    return result.map(toAutomaticInstance).sort((a, b) => b.predictedIou - a.predictedIou);
   }
 
   /** SAM's postprocess_small_regions: clean each mask, prefer unchanged masks in a second NMS. */
