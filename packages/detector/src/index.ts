@@ -1,0 +1,33 @@
+export { ImageDecodeError, ImageReadError, type RgbImage } from '@tasam/coco-data';
+export { DETECTOR_TFJS_BACKEND } from './backend';
+export { CocoDetector } from './coco-detector';
+export { detectionsToCocoResults } from './coco-results';
+export { type DecodeOptions, decodeDetections, scaleAndClipBox } from './decode';
+export {
+  DetectorBackendError,
+  DetectorDisposedError,
+  DetectorInputError,
+  DetectorModelChecksumError,
+  DetectorModelLoadError,
+  DetectorModelReadError,
+  DetectorOptionsError,
+} from './errors';
+export {
+  CENTERNET_INPUT_NODE,
+  CENTERNET_MODEL_ID,
+  CENTERNET_OUTPUT_NODE,
+  CENTERNET_SHA256,
+  DETECTOR_INPUT_SIZE,
+} from './model/centernet-constants';
+export { defaultModelDir } from './model/model-files';
+export { boxIou, nonMaxSuppression } from './nms';
+export { DEFAULT_DETECT_OPTIONS, resolveDetectOptions } from './options';
+export type {
+  Box,
+  CocoBboxResult,
+  Detection,
+  DetectOptions,
+  DetectorImage,
+  DetectorLoadOptions,
+  ResolvedDetectOptions,
+} from './types';

@@ -1,0 +1,86 @@
+import { DetectorOptionsError } from './errors';
+import { DEFAULT_DETECT_OPTIONS, resolveDetectOptions, resolveLoadOptions } from './options';
+
+const optionError = (fn: () => unknown): DetectorOptionsError => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DetectorOptionsError);
+    return error as DetectorOptionsError;
+  }
+  throw new Error('expected a DetectorOptionsError');
+};
+
+describe('resolveDetectOptions', () => {
+  it('applies the defaults', () => {
+    expect(resolveDetectOptions()).toEqual({ ...DEFAULT_DETECT_OPTIONS, categoryIds: undefined });
+    expect(resolveDetectOptions({})).toEqual({
+      scoreThreshold: 0.05,
+      nmsIou: 0.5,
+      maxDetections: 100,
+      categoryIds: undefined,
+    });
+  });
+
+  it('takes valid values, including the ends of the ranges', () => {
+    const resolved = resolveDetectOptions({
+      scoreThreshold: 0,
+      nmsIou: 1,
+      maxDetections: 1,
+      categoryIds: [22, 17, 22],
+    });
+    expect(resolved).toEqual({
+      scoreThreshold: 0,
+      nmsIou: 1,
+      maxDetections: 1,
+      categoryIds: new Set([22, 17]),
+    });
+    expect(resolveDetectOptions({ categoryIds: [] }).categoryIds).toEqual(new Set());
+  });
+
+  it.each([
+    ['scoreThreshold', { scoreThreshold: -0.1 }],
+    ['scoreThreshold', { scoreThreshold: 1.5 }],
+    ['scoreThreshold', { scoreThreshold: Number.NaN }],
+    ['scoreThreshold', { scoreThreshold: '0.5' }],
+    ['nmsIou', { nmsIou: Number.POSITIVE_INFINITY }],
+    ['nmsIou', { nmsIou: -1 }],
+    ['maxDetections', { maxDetections: 0 }],
+    ['maxDetections', { maxDetections: 2.5 }],
+    ['maxDetections', { maxDetections: Number.NaN }],
+    ['categoryIds', { categoryIds: 17 }],
+    ['categoryIds[1]', { categoryIds: [17, 12] }],
+    ['categoryIds[0]', { categoryIds: ['cat'] }],
+    ['threshold', { threshold: 0.5 }],
+  ])('rejects a bad %s, naming it', (option, options) => {
+    const error = optionError(() => resolveDetectOptions(options as never));
+    expect(error.code).toBe('DETECTOR_OPTIONS');
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`detector option ${option}:`);
+  });
+
+  it('rejects options that are not an object', () => {
+    expect(optionError(() => resolveDetectOptions(null as never)).option).toBe('options');
+    expect(optionError(() => resolveDetectOptions([] as never)).option).toBe('options');
+  });
+});
+
+describe('resolveLoadOptions', () => {
+  const fallback = () => '/package/models';
+
+  it('defaults to the package models and verification on', () => {
+    expect(resolveLoadOptions(undefined, fallback)).toEqual({ modelDir: '/package/models', verify: true });
+    expect(resolveLoadOptions({ modelDir: '/m', verify: false }, fallback)).toEqual({
+      modelDir: '/m',
+      verify: false,
+    });
+  });
+
+  it('rejects bad values and unknown options', () => {
+    expect(optionError(() => resolveLoadOptions({ modelDir: '' }, fallback)).option).toBe('modelDir');
+    expect(optionError(() => resolveLoadOptions({ verify: 'yes' } as never, fallback)).option).toBe('verify');
+    expect(optionError(() => resolveLoadOptions({ modelPath: '/m' } as never, fallback)).option).toBe(
+      'modelPath',
+    );
+  });
+});

@@ -1,0 +1,55 @@
+import type { RgbImage } from '@tasam/coco-data';
+
+/** An axis-aligned box [x1, y1, x2, y2] in image pixels: x1 < x2, y1 < y2, inside [0, width] x [0, height]. */
+export type Box = [x1: number, y1: number, x2: number, y2: number];
+
+/** One detected object. */
+export interface Detection {
+  /** In the original image's pixels (after EXIF orientation), clipped to the image. */
+  box: Box;
+  /** COCO category id (1-90 with gaps), as in instances_*.json. */
+  categoryId: number;
+  /** COCO category name, e.g. 'elephant'. */
+  category: string;
+  /** The model's confidence, 0-1. Low in absolute terms: pick thresholds from measured precision/recall. */
+  score: number;
+}
+
+/** What `detect` accepts: a file path, encoded image bytes (JPEG, PNG, ...), or decoded 8-bit RGB pixels. */
+export type DetectorImage = string | Buffer | Uint8Array | RgbImage;
+
+export interface DetectOptions {
+  /** Keep detections scoring at least this, 0-1. Default 0.05. */
+  scoreThreshold?: number;
+  /** Per-class NMS: drop a box whose IoU with a better-scoring box of its class exceeds this, 0-1. Default 0.5. */
+  nmsIou?: number;
+  /** At most this many detections (the best), a positive integer. Default 100 (all the model gives). */
+  maxDetections?: number;
+  /** Keep only these COCO category ids (e.g. [17, 18] for cats and dogs). Default: all 80. */
+  categoryIds?: readonly number[];
+}
+
+/** `DetectOptions` with defaults applied and validated. */
+export interface ResolvedDetectOptions {
+  scoreThreshold: number;
+  nmsIou: number;
+  maxDetections: number;
+  /** undefined: all categories. */
+  categoryIds: ReadonlySet<number> | undefined;
+}
+
+export interface DetectorLoadOptions {
+  /** Directory holding centernet.json and centernet.bin. Default: the package's own `models/`. */
+  modelDir?: string;
+  /** Check each file's SHA-256 against `CENTERNET_SHA256`. Default true. */
+  verify?: boolean;
+}
+
+/** One entry of a COCO bbox results file (what `pnpm tasam coco-eval --iou-type bbox` reads). */
+export interface CocoBboxResult {
+  image_id: number;
+  category_id: number;
+  /** [x, y, width, height] in pixels. */
+  bbox: [number, number, number, number];
+  score: number;
+}
