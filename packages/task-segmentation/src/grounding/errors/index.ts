@@ -1,0 +1,2 @@
+export { GroundingPhrasingError } from './grounding-phrasing-error';
+export { TaskTextEmptyError } from './task-text-empty-error';

@@ -1,0 +1,25 @@
+export { basicColour, COLOUR_NAMES, type ColourName } from './colour/colour-names';
+export { type ColourShares, maskColourShares } from './colour/mask-colour';
+export { pixelColour, srgbToLab } from './colour/pixel-colour';
+export { TaskSegmentationOptionsError } from './errors';
+export * from './grounding';
+export {
+  type Box,
+  type BoxMask,
+  type BoxMaskOptions,
+  boxMasks,
+  clipBox,
+  type TrunkFunction,
+} from './instances/box-masks';
+export {
+  type BoxHeads,
+  type DetectorLike,
+  type GroundedInstance,
+  type GroundedOptions,
+  type GroundedResult,
+  GroundedSegmenter,
+  type GroundedTaskResult,
+  type GroundingLike,
+  type SamLike,
+} from './instances/grounded-segmenter';
+export { maskNms } from './instances/mask-nms';

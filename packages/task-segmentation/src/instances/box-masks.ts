@@ -1,0 +1,94 @@
+import { encodeMask, type Rle } from '@tasam/coco-data';
+import {
+  type HeadLora,
+  type HeadWeights,
+  ImageFrame,
+  type ImageSize,
+  MASK_THRESHOLD,
+  maskLogits,
+  type Prompt,
+  predictHeads,
+  stabilityScore,
+  type Tensor32,
+  type TrunkOutput,
+  thresholdLogits,
+  upscaleLogits,
+} from '@tasam/sam-runtime';
+
+/** Box corners x0,y0,x1,y1 in original-image pixels. */
+export type Box = [number, number, number, number];
+
+/** One box's mask from one set of heads. */
+export interface BoxMask {
+  rle: Rle;
+  /** The heads' predicted IoU of mask 0. */
+  predictedIou: number;
+  stabilityScore: number;
+}
+
+/** What runs the trunk for a batch of prompts of one image (SamRuntime.trunk). */
+export type TrunkFunction = (embedding: Tensor32, prompts: Prompt[], size: ImageSize) => Promise<TrunkOutput>;
+
+export interface BoxMaskOptions {
+  /** Boxes per trunk call (default 4: per-prompt trunk time is lowest for 2-4 prompts a call). */
+  boxesPerBatch?: number;
+  /** Called after each trunk batch with boxes done and total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Masks for box prompts, each box through the heads it asks for: the trunk runs ONCE per box (batched), then
+ * every requested head set (plain SAM = undefined, or a task's LoRA) reads the same trunk output. A box prompt
+ * uses SAM's single-mask output (mask 0): with a box SAM is not ambiguous, and the multimask outputs 1-3 are
+ * trained for ambiguous single clicks.
+ */
+export async function boxMasks(
+  trunk: TrunkFunction,
+  embedding: Tensor32,
+  size: ImageSize,
+  weights: HeadWeights,
+  requests: readonly { box: Box; heads: readonly (HeadLora | undefined)[] }[],
+  options: BoxMaskOptions = {},
+): Promise<BoxMask[][]> {
+  const frame = new ImageFrame(size);
+  const batch = Math.max(1, options.boxesPerBatch ?? 4);
+  const out: BoxMask[][] = requests.map(() => []);
+  const low = new Float32Array(256 * 256);
+  for (let start = 0; start < requests.length; start += batch) {
+    const chunk = requests.slice(start, start + batch);
+    const output = await trunk(
+      embedding,
+      chunk.map((r) => ({ box: r.box })),
+      size,
+    );
+    // Distinct head sets of this batch, each computed once over the whole batch.
+    const distinct = [...new Set(chunk.flatMap((r) => r.heads))];
+    const predicted = new Map(distinct.map((lora) => [lora, predictHeads(output, weights, lora)]));
+    chunk.forEach((request, p) => {
+      for (const lora of request.heads) {
+        const heads = predicted.get(lora)!;
+        maskLogits(output, heads.maskWeights, p, 0, low);
+        const logits = upscaleLogits(low, frame);
+        out[start + p].push({
+          rle: encodeMask(thresholdLogits(logits), frame.height, frame.width),
+          predictedIou: heads.iouPredictions[p * 4],
+          stabilityScore: stabilityScore(logits, MASK_THRESHOLD, 1),
+        });
+      }
+    });
+    options.onProgress?.(Math.min(start + batch, requests.length), requests.length);
+  }
+  return out;
+}
+
+/**
+ * A detector box made a valid SAM box prompt: clipped to the image (SAM rejects boxes reaching outside it), or
+ * null when nothing of it is left.
+ */
+export function clipBox(box: readonly number[], size: ImageSize): Box | null {
+  const x0 = Math.min(Math.max(box[0], 0), size.width);
+  const y0 = Math.min(Math.max(box[1], 0), size.height);
+  const x1 = Math.min(Math.max(box[2], 0), size.width);
+  const y1 = Math.min(Math.max(box[3], 0), size.height);
+  return x1 > x0 && y1 > y0 ? [x0, y0, x1, y1] : null;
+}
