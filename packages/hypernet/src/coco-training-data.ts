@@ -33,6 +33,11 @@ export interface CocoTrainingDataOptions {
    * head gets: the same object is right for one task and wrong for another. Default 0.5.
    */
   twinProbability?: number;
+  /**
+   * Probability that an instance (or negative) sample is a jittered box alone, the prompt a detector's box
+   * makes in grounded task mode (coco-data's SamplingOptions.boxOnlyProbability). Default 0.
+   */
+  boxOnlyProbability?: number;
   runtime: SamRuntime;
   encoder: TaskEmbedder;
   onProgress?: (message: string) => void;
@@ -86,7 +91,14 @@ export class CocoTrainingData implements TrainingData {
     const twinProbability = this.options.twinProbability ?? 0.5;
     const tasks = new Map<string, number>();
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const stream = await SampleStream.open({ coco, split, seed, epoch, shuffle: false });
+      const stream = await SampleStream.open({
+        coco,
+        split,
+        seed,
+        epoch,
+        shuffle: false,
+        boxOnlyProbability: this.options.boxOnlyProbability,
+      });
       const byImage = new Map<number, Sample[]>();
       for (const sample of stream) {
         const list = byImage.get(sample.imageId);

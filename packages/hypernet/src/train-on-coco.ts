@@ -37,6 +37,8 @@ export interface TrainOnCocoOptions {
   maxImages?: number;
   /** See CocoTrainingDataOptions.twinProbability. */
   twinProbability?: number;
+  /** See CocoTrainingDataOptions.boxOnlyProbability. */
+  boxOnlyProbability?: number;
   train?: Partial<TrainOptions>;
   /** Hypernetwork shape overrides (rank, alpha, dModel...). */
   model?: {
@@ -98,6 +100,7 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
     batchSize: options.batchSize,
     maxSamplesPerImage: options.maxSamplesPerImage,
     twinProbability: options.twinProbability,
+    boxOnlyProbability: options.boxOnlyProbability,
     maxImages: options.maxImages,
     runtime: options.runtime,
     encoder: options.encoder,

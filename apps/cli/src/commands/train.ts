@@ -23,6 +23,7 @@ interface TrainCliOptions {
   samplesPerImage?: number;
   checkpointEvery?: number;
   threads?: number;
+  boxOnly: number;
   valSplit: string;
   valImages: number;
   json?: boolean;
@@ -43,6 +44,13 @@ function parseNumber(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value))
     throw new InvalidArgumentError(`expected a number; got "${text}".`);
+  return value;
+}
+
+function parseProbability(text: string): number {
+  const value = parseNumber(text);
+  if (value < 0 || value > 1)
+    throw new InvalidArgumentError(`expected a probability from 0 to 1; got "${text}".`);
   return value;
 }
 
@@ -70,6 +78,12 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
     .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .option(
+      '--box-only <p>',
+      "probability that an instance sample is a jittered box alone (grounded mode's detector boxes), 0-1",
+      parseProbability,
+      0.25,
+    )
     .option(
       '--val-split <name>',
       'after training, plain SAM vs the trained network on this split (1-click and category mIoU); "none" skips it',
@@ -123,6 +137,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
             batchSize: options.batchSize,
             maxSamplesPerImage: options.samplesPerImage,
             maxImages: options.maxImages,
+            boxOnlyProbability: options.boxOnly,
             train: {
               ...(options.lr !== undefined ? { lr: options.lr } : {}),
               ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),

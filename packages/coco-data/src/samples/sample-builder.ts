@@ -3,6 +3,7 @@ import { mergeRles, Rle, rleArea } from '../mask';
 import {
   boxFromRle,
   centerMostPoint,
+  jitterBox,
   type Pixel,
   randomExteriorPoints,
   randomInteriorPoints,
@@ -24,6 +25,11 @@ export interface SamplingOptions {
   centerPointProbability?: number;
   /** Probability that instance and negative samples carry the object's box (default 0.25). */
   boxProbability?: number;
+  /**
+   * Probability that an instance or negative sample is a box alone, jittered as SAM's training does (see
+   * jitterBox), as a detector's box prompts SAM (default 0: no box-only samples).
+   */
+  boxOnlyProbability?: number;
   /** Probability of a size attribute ("small", "large") in instance tasks when it applies (default 0.2). */
   attributeProbability?: number;
   /** Probability that a negative picks c from the supercategory of c' when it can (default 0.5). */
@@ -67,6 +73,7 @@ export class SampleBuilder {
       maxCategoryNegatives: options.maxCategoryNegatives ?? 2,
       centerPointProbability: options.centerPointProbability ?? 0.5,
       boxProbability: options.boxProbability ?? 0.25,
+      boxOnlyProbability: options.boxOnlyProbability ?? 0,
       attributeProbability: options.attributeProbability ?? 0.2,
       hardNegativeProbability: options.hardNegativeProbability ?? 0.5,
       templates: options.templates,
@@ -174,6 +181,11 @@ export class SampleBuilder {
 
   /** 1..maxInstancePoints points on a mask (the first center-most or random), and maybe its box. */
   private instancePrompt(rle: Rle, random: SeededRandom): { points: SamplePoint[]; box?: Sample['box'] } {
+    // Drawn only when enabled, so runs without box-only samples keep their exact random sequence.
+    if (this.options.boxOnlyProbability > 0 && random.chance(this.options.boxOnlyProbability)) {
+      const box = boxFromRle(rle);
+      if (box) return { points: [], box: jitterBox(box, rle.w, rle.h, random) };
+    }
     const n = random.between(1, this.options.maxInstancePoints);
     const pixels: Pixel[] = [];
     if (random.chance(this.options.centerPointProbability)) {

@@ -3,6 +3,7 @@ export {
   boxFromRle,
   type CornerBox,
   centerMostPoint,
+  jitterBox,
   type Pixel,
   randomExteriorPoints,
   randomInteriorPoints,

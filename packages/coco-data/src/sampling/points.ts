@@ -76,6 +76,35 @@ export function boxFromRle(rle: Rle): CornerBox | undefined {
   return [x, y, x + w, y + h];
 }
 
+/**
+ * A box made noisy as SAM's own training does for box prompts: each coordinate moves by Gaussian noise of
+ * standard deviation `scale` (default 10%) of the box's side, at most `maxShift` (default 20) pixels, then the
+ * box is clipped to the w x h image (and kept at least one pixel wide and high).
+ */
+export function jitterBox(
+  box: CornerBox,
+  w: number,
+  h: number,
+  random: SeededRandom,
+  scale = 0.1,
+  maxShift = 20,
+): CornerBox {
+  const [x0, y0, x1, y1] = box;
+  const shift = (side: number) => {
+    // Box-Muller: one standard normal draw from two uniforms.
+    const g = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+    return Math.max(-maxShift, Math.min(maxShift, g * scale * side));
+  };
+  const bw = x1 - x0;
+  const bh = y1 - y0;
+  const clamp = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
+  const a = clamp(x0 + shift(bw), w - 1);
+  const b = clamp(y0 + shift(bh), h - 1);
+  const c = clamp(x1 + shift(bw), w);
+  const d = clamp(y1 + shift(bh), h);
+  return [a, b, Math.max(c, a + 1), Math.max(d, b + 1)];
+}
+
 /** Pixels at the given increasing ranks among the pixels of runs with the given parity (1 fg, 0 bg). */
 function pixelsAtRanks(rle: Rle, ranks: readonly number[], parity: 0 | 1): Pixel[] {
   const { h, counts } = rle;
