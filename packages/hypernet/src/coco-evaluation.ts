@@ -39,6 +39,11 @@ export interface EvaluationResult {
   oneClick: { plain: MiouSummary; tasam: MiouSummary };
   /** (b) category-mask mIoU: 3 positive + 2 negative points, task "segment all {categories}", mask 0. */
   category: { plain: MiouSummary; tasam: MiouSummary };
+  /**
+   * (c) box instance mIoU: each instance's ground-truth box, task "segment all {category}" (the grounded mode's
+   * task text), mask 0 (single-mask output, as a detector's box is prompted).
+   */
+  box: { plain: MiouSummary; tasam: MiouSummary };
   images: number;
 }
 
@@ -56,7 +61,7 @@ export interface EvaluateOptions {
 }
 
 interface Item {
-  kind: 'oneClick' | 'category';
+  kind: 'oneClick' | 'category' | 'box';
   task: string;
   prompt: Prompt;
   target: Rle;
@@ -126,9 +131,19 @@ function predict(
   return upscaleLogits(maskLogits(trunk, maskWeights, 0, best), frame);
 }
 
+/** A COCO bbox (x, y, w, h) as SAM box corners inside the image, or null for a degenerate box. */
+function instanceBox(bbox: readonly number[] | undefined, width: number, height: number) {
+  if (bbox?.length !== 4) return null;
+  const x0 = Math.max(0, bbox[0]);
+  const y0 = Math.max(0, bbox[1]);
+  const x1 = Math.min(width, bbox[0] + bbox[2]);
+  const y1 = Math.min(height, bbox[1] + bbox[3]);
+  return x1 > x0 && y1 > y0 ? ([x0, y0, x1, y1] as [number, number, number, number]) : null;
+}
+
 /**
  * Plain SAM vs SAM + task LoRA on a COCO split with the same prompts: (a) 1-click instance mIoU and
- * (b) category-mask mIoU (3 positive + 2 negative points), overall and by size. IoU is computed at the
+ * (b) category-mask mIoU (3 positive + 2 negative points), (c) box instance mIoU, overall and by size. IoU is computed at the
  * original image size after SAM's postprocessing.
  */
 export async function evaluateOnCoco(options: EvaluateOptions): Promise<EvaluationResult> {
@@ -139,6 +154,7 @@ export async function evaluateOnCoco(options: EvaluateOptions): Promise<Evaluati
   const acc = {
     oneClick: { plain: new MiouAccumulator(), tasam: new MiouAccumulator() },
     category: { plain: new MiouAccumulator(), tasam: new MiouAccumulator() },
+    box: { plain: new MiouAccumulator(), tasam: new MiouAccumulator() },
   };
   let images = [...dataset.images].sort((a, b) => a.id - b.id).slice(options.skipImages ?? 0);
   if (options.maxImages !== undefined) images = images.slice(0, options.maxImages);
@@ -168,6 +184,15 @@ export async function evaluateOnCoco(options: EvaluateOptions): Promise<Evaluati
         target: rle,
         area: ann.area ?? rleArea(rle),
       });
+      const box = instanceBox(ann.bbox, image.width, image.height);
+      if (box)
+        items.push({
+          kind: 'box',
+          task: `segment all ${pluralize(name)}`,
+          prompt: { box },
+          target: rle,
+          area: ann.area ?? rleArea(rle),
+        });
     }
     for (const [categoryId, { rles, crowd }] of byCategory) {
       if (rles.length === 0) continue;
@@ -219,6 +244,7 @@ export async function evaluateOnCoco(options: EvaluateOptions): Promise<Evaluati
   return {
     oneClick: { plain: acc.oneClick.plain.summary(), tasam: acc.oneClick.tasam.summary() },
     category: { plain: acc.category.plain.summary(), tasam: acc.category.tasam.summary() },
+    box: { plain: acc.box.plain.summary(), tasam: acc.box.tasam.summary() },
     images: images.length,
   };
 }

@@ -1,10 +1,12 @@
 import { join, resolve } from 'node:path';
+import { CocoDetector } from '@tasam/detector';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
-import { type EvalPart, type Protocol, readParts } from '../eval/eval-part';
+import { type EvalPart, PROTOCOLS, type Protocol, readParts } from '../eval/eval-part';
 import { buildReport, type EvalReport, reportMarkdown } from '../eval/eval-report';
 import { selectEval } from '../eval/eval-selection';
+import { type GroundedImageResult, runGroundedImage } from '../eval/grounded-protocol';
 import { writeComparisonPicture, writePrCurves } from '../eval/pictures';
 import { runPointProtocols } from '../eval/point-protocols';
 import { runTextImage, type TextImageResult } from '../eval/text-protocol';
@@ -16,7 +18,7 @@ import { loadTaskSegmenter } from '../task-segmenter-setup';
 export interface EvalOptions {
   coco?: string;
   split: string;
-  protocol: 'click' | 'category' | 'text' | 'all';
+  protocol: Protocol | 'all';
   seed: number;
   limit?: number;
   categories?: string[];
@@ -57,8 +59,7 @@ function parseList(text: string): string[] {
   return list;
 }
 
-const protocolsOf = (p: EvalOptions['protocol']): Protocol[] =>
-  p === 'all' ? ['click', 'category', 'text'] : [p];
+const protocolsOf = (p: EvalOptions['protocol']): Protocol[] => (p === 'all' ? [...PROTOCOLS] : [p]);
 
 /** Runs this process's share of the evaluation and returns its raw results. */
 export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions): Promise<EvalPart> {
@@ -76,14 +77,17 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
     threads: options.threads,
   });
   const { segmenter } = loaded;
-  const pointNeeded = protocols.includes('click') || protocols.includes('category');
+  const pointNeeded = protocols.some((p) => p === 'click' || p === 'category' || p === 'box');
   const textNeeded = protocols.includes('text');
+  const groundedNeeded = protocols.includes('grounded');
+  const detector = groundedNeeded ? await CocoDetector.load() : undefined;
   try {
     return await withInterrupt(io, async (interrupt) => {
-      const total = selection.images.length * ((pointNeeded ? 1 : 0) + (textNeeded ? 1 : 0));
+      const passes = [pointNeeded, textNeeded, groundedNeeded].filter(Boolean).length;
+      const total = selection.images.length * passes;
       const progress = startProgress(io, {
-        // Each image is visited once per pass: click/category, then text.
-        label: pointNeeded && textNeeded ? 'evaluating (2 passes)' : 'evaluating',
+        // Each image is visited once per pass: click/category/box, then text, then grounded.
+        label: passes > 1 ? `evaluating (${passes} passes)` : 'evaluating',
         total,
         unit: 'image',
         json: options.json,
@@ -117,7 +121,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
             seed: options.seed,
             onImage: (imageId) => {
               progress.advance();
-              interrupt.throwIfRequested(`after image ${imageId} of the click/category protocols`);
+              interrupt.throwIfRequested(`after image ${imageId} of the click/category/box protocols`);
             },
           });
         }
@@ -137,6 +141,15 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
           }
           part.text = text;
         }
+        if (detector) {
+          const grounded: GroundedImageResult[] = [];
+          for (let i = 0; i < selection.images.length; i++) {
+            grounded.push(await runGroundedImage(selection, i, segmenter, detector));
+            progress.advance();
+            interrupt.throwIfRequested(`after image ${selection.images[i].id} of the grounded protocol`);
+          }
+          part.grounded = grounded;
+        }
         part.wallMs = Math.round(performance.now() - started);
         return part;
       } finally {
@@ -144,6 +157,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
       }
     });
   } finally {
+    detector?.dispose();
     await loaded.dispose();
   }
 }
@@ -200,12 +214,14 @@ export async function writeReport(
 /** `tasam eval --coco DIR --split NAME [--protocol ...] [--shard i/n | --merge] ...` */
 export function evalCommand(io: CliIO): Command {
   return new Command('eval')
-    .description('measure plain SAM vs tasam on a COCO split: click, category and text protocols (AP, mIoU)')
+    .description(
+      'measure plain SAM vs tasam on a COCO split: click, category, box, text and grounded protocols (AP, mIoU)',
+    )
     .option('--coco <dir>', 'COCO directory with annotations/ and image folders (default: $TASAM_COCO)')
     .option('--split <name>', 'split to evaluate', 'val2017')
     .addOption(
       new Option('--protocol <name>', 'which protocol(s) to run')
-        .choices(['click', 'category', 'text', 'all'])
+        .choices([...PROTOCOLS, 'all'])
         .default('all'),
     )
     .option('--seed <n>', "seed of the category protocol's points", parseSeed, 0)
@@ -255,6 +271,7 @@ export function evalCommand(io: CliIO): Command {
         '',
         'Examples:',
         '  $ tasam eval --coco ../shared/coco-mini --split val2017 --protocol all',
+        '  $ tasam eval --coco ../shared/coco-mini --protocol grounded --shard 0/2 --out runs/grounded',
         '  $ tasam eval --coco ../shared/coco-mini --protocol text --categories suitcase,cat --limit 20',
         '  $ tasam eval --coco /data/coco --shard "$JOB_COMPLETION_INDEX/8" --out /shared/eval',
         '  $ tasam eval --coco /data/coco --merge --out /shared/eval',

@@ -2,11 +2,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EvalInputError } from '../errors/eval-input-error';
 import type { Shard } from '../shard';
+import type { GroundedImageResult } from './grounded-protocol';
 import type { PointProtocolsPart } from './point-protocols';
 import type { TextImageResult } from './text-protocol';
 
-export type Protocol = 'click' | 'category' | 'text';
-export const PROTOCOLS: readonly Protocol[] = ['click', 'category', 'text'];
+export type Protocol = 'click' | 'category' | 'box' | 'text' | 'grounded';
+export const PROTOCOLS: readonly Protocol[] = ['click', 'category', 'box', 'text', 'grounded'];
 
 /** The settings every shard of one evaluation must share (checked by the merge). */
 export interface EvalSettings {
@@ -38,6 +39,7 @@ export interface EvalPart {
   imageIds: number[];
   point?: PointProtocolsPart;
   text?: TextImageResult[];
+  grounded?: GroundedImageResult[];
   wallMs: number;
 }
 

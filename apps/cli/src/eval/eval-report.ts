@@ -2,8 +2,16 @@ import type { CocoDataset } from '@tasam/coco-data';
 import { GroundTruth } from '@tasam/coco-eval';
 import type { MiouSummary } from '@tasam/hypernet';
 import type { EvalPart, EvalSettings } from './eval-part';
+import type { GroundedImageResult } from './grounded-protocol';
 import { type MiouPair, mergeMiou } from './point-protocols';
-import { type Method, type TextMetrics, type TextSetting, textMetrics, textResults } from './text-metrics';
+import {
+  groundedResults,
+  type Method,
+  type TextMetrics,
+  type TextSetting,
+  textMetrics,
+  textResults,
+} from './text-metrics';
 import type { TextImageResult } from './text-protocol';
 
 /** Every number of an evaluation (the --json document and eval.json). */
@@ -13,9 +21,12 @@ export interface EvalReport {
   shards: number;
   click?: MiouPair;
   category?: MiouPair;
+  box?: MiouPair;
   text?: Record<TextSetting, Record<Method, TextMetrics>>;
-  /** Per image id: point protocols and text protocol wall times (ms). */
-  imageTimings: Record<string, { pointMs?: number; textMs?: number }>;
+  /** Grounded protocol: 'plain' = detector + plain SAM heads, 'tasam' = detector + task-LoRA heads. */
+  grounded?: Record<TextSetting, Record<Method, TextMetrics>>;
+  /** Per image id: point protocols, text and grounded protocol wall times (ms). */
+  imageTimings: Record<string, { pointMs?: number; textMs?: number; groundedMs?: number }>;
   wallMs: number;
 }
 
@@ -38,6 +49,8 @@ export function buildReport(parts: readonly EvalPart[], dataset: CocoDataset): E
     });
     if (settings.protocols.includes('click')) report.click = pool((p) => p.click);
     if (settings.protocols.includes('category')) report.category = pool((p) => p.category);
+    if (settings.protocols.includes('box') && points.every((p) => p.box))
+      report.box = pool((p) => p.box as MiouPair);
     for (const p of points)
       for (const [id, ms] of Object.entries(p.imageMs)) imageTimings[id] = { pointMs: ms };
   }
@@ -61,6 +74,26 @@ export function buildReport(parts: readonly EvalPart[], dataset: CocoDataset): E
       detection: { plain: metrics('detection', 'plain'), tasam: metrics('detection', 'tasam') },
     };
   }
+  const grounded: GroundedImageResult[] = parts.flatMap((p) => p.grounded ?? []);
+  if (settings.protocols.includes('grounded') && grounded.length > 0) {
+    for (const t of grounded) imageTimings[t.imageId] = { ...imageTimings[t.imageId], groundedMs: t.ms };
+    const gt = new GroundTruth(dataset);
+    const imgIds = grounded.map((t) => t.imageId).sort((a, b) => a - b);
+    const catIds = settings.categoryIds;
+    const metrics = (setting: TextSetting, method: Method) =>
+      textMetrics(
+        gt,
+        groundedResults(grounded, setting, method, catIds),
+        imgIds,
+        catIds,
+        `grounded ${method} ${setting} results`,
+        settings.scoreThreshold,
+      );
+    report.grounded = {
+      referring: { plain: metrics('referring', 'plain'), tasam: metrics('referring', 'tasam') },
+      detection: { plain: metrics('detection', 'plain'), tasam: metrics('detection', 'tasam') },
+    };
+  }
   return report;
 }
 
@@ -78,6 +111,28 @@ function miouRows(name: string, pair: MiouPair): string[] {
 
 const STAT_NAMES = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
 
+/** AP rows of a text-like protocol, both settings. */
+function apRows(name: string, metrics: Record<TextSetting, Record<Method, TextMetrics>>): string[] {
+  const lines: string[] = [];
+  for (const setting of ['referring', 'detection'] as const) {
+    const { plain, tasam } = metrics[setting];
+    for (const k of [0, 1, 2, 3, 4, 5, 8]) {
+      lines.push(
+        `| ${name} (${setting}) | ${STAT_NAMES[k]} | ${f3(plain.stats[k])} | ${f3(tasam.stats[k])} | ${delta(plain.stats[k], tasam.stats[k])} |`,
+      );
+    }
+    const miou = (m: TextMetrics) => m.instanceMiou.all?.miou ?? Number.NaN;
+    lines.push(
+      `| ${name} (${setting}) | instance mIoU | ${f3(miou(plain))} | ${f3(miou(tasam))} | ${delta(miou(plain), miou(tasam))} |`,
+    );
+    lines.push(
+      `| ${name} (${setting}) | category-mask mIoU | ${f3(plain.categoryMaskMiou.miou)} | ${f3(tasam.categoryMaskMiou.miou)} | ${delta(plain.categoryMaskMiou.miou, tasam.categoryMaskMiou.miou)} |`,
+    );
+    lines.push(`| ${name} (${setting}) | results | ${plain.results} | ${tasam.results} | |`);
+  }
+  return lines;
+}
+
 /** The report as Markdown: the summary table, then per-category AP of the text protocol. */
 export function reportMarkdown(report: EvalReport, command: string): string {
   const s = report.settings;
@@ -91,24 +146,19 @@ export function reportMarkdown(report: EvalReport, command: string): string {
     '| protocol | metric | plain SAM | tasam | Δ |',
     '|---|---|---|---|---|',
   ];
+  if (report.grounded)
+    lines.splice(
+      lines.length - 2,
+      0,
+      'In the grounded rows both columns prompt SAM with the same detector boxes: "plain SAM" is detector + plain SAM heads (the LangSAM-style baseline), "tasam" the task-LoRA heads.',
+      '',
+    );
   if (report.click) lines.push(...miouRows('click', report.click));
   if (report.category) lines.push(...miouRows('category', report.category));
+  if (report.box) lines.push(...miouRows('box', report.box));
+  if (report.text) lines.push(...apRows('text', report.text));
+  if (report.grounded) lines.push(...apRows('grounded', report.grounded));
   if (report.text) {
-    for (const setting of ['referring', 'detection'] as const) {
-      const { plain, tasam } = report.text[setting];
-      for (const k of [0, 1, 2, 3, 4, 5, 8]) {
-        lines.push(
-          `| text (${setting}) | ${STAT_NAMES[k]} | ${f3(plain.stats[k])} | ${f3(tasam.stats[k])} | ${delta(plain.stats[k], tasam.stats[k])} |`,
-        );
-      }
-      lines.push(
-        `| text (${setting}) | instance mIoU | ${f3(plain.instanceMiou.all?.miou ?? Number.NaN)} | ${f3(tasam.instanceMiou.all?.miou ?? Number.NaN)} | ${delta(plain.instanceMiou.all?.miou ?? Number.NaN, tasam.instanceMiou.all?.miou ?? Number.NaN)} |`,
-      );
-      lines.push(
-        `| text (${setting}) | category-mask mIoU | ${f3(plain.categoryMaskMiou.miou)} | ${f3(tasam.categoryMaskMiou.miou)} | ${delta(plain.categoryMaskMiou.miou, tasam.categoryMaskMiou.miou)} |`,
-      );
-      lines.push(`| text (${setting}) | results | ${plain.results} | ${tasam.results} | |`);
-    }
     const { plain, tasam } = report.text.referring;
     const detection = report.text.detection;
     lines.push(
@@ -130,9 +180,19 @@ export function reportMarkdown(report: EvalReport, command: string): string {
     const v = values.filter((x) => x !== undefined).sort((a, b) => a - b);
     return v.length ? v[v.length >> 1] : Number.NaN;
   };
+  const medians = (
+    [
+      ['point protocols', 'pointMs'],
+      ['text protocol', 'textMs'],
+      ['grounded protocol', 'groundedMs'],
+    ] as const
+  )
+    .map(([label, key]) => [label, median(times.map((t) => t[key] as number))] as const)
+    .filter(([, ms]) => !Number.isNaN(ms))
+    .map(([label, ms]) => `${label} ${ms} ms`);
   lines.push(
     '',
-    `Median per-image time: point protocols ${median(times.map((t) => t.pointMs as number))} ms, text protocol ${median(times.map((t) => t.textMs as number))} ms; wall ${Math.round(report.wallMs / 1000)} s over ${report.shards} shard(s).`,
+    `Median per-image time: ${medians.join(', ') || '–'}; wall ${Math.round(report.wallMs / 1000)} s over ${report.shards} shard(s).`,
     '',
   );
   return lines.join('\n');

@@ -15,15 +15,18 @@ export interface MiouPair {
 export interface PointProtocolsPart {
   click: MiouPair;
   category: MiouPair;
+  /** Ground-truth box of each instance → mask 0, task "segment all {category}" (absent in older parts). */
+  box?: MiouPair;
   /** Wall time per image id (embedding, one trunk run for every prompt of the image, heads, IoU). */
   imageMs: Record<string, number>;
 }
 
 /**
- * The click and category protocols, run by the hypernet's evaluation (`evaluateOnCoco`, which defines them:
+ * The click, category and box protocols, run by the hypernet's evaluation (`evaluateOnCoco`, which defines them:
  * click = the center-most interior point of every non-crowd instance, task "segment the {category}", best of
  * masks 1-3 by predicted IoU; category = union mask per (image, category present), 3 positive and 2 negative
- * seeded points, task "segment all {categories}", mask 0). One trunk run per image serves plain SAM and tasam.
+ * seeded points, task "segment all {categories}", mask 0; box = every non-crowd instance's ground-truth box,
+ * task "segment all {category}", mask 0). One trunk run per image serves plain SAM and tasam.
  */
 export async function runPointProtocols(
   selection: EvalSelection,
@@ -51,7 +54,7 @@ export async function runPointProtocols(
         options.onImage?.(id, imageMs[id]);
       },
     });
-    return { click: result.oneClick, category: result.category, imageMs };
+    return { click: result.oneClick, category: result.category, box: result.box, imageMs };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import {
   type GroundTruth,
   type InstanceMiou,
 } from '@tasam/coco-eval';
+import type { GroundedImageResult } from './grounded-protocol';
 import type { TextImageResult } from './text-protocol';
 
 export type TextSetting = 'referring' | 'detection';
@@ -25,6 +26,29 @@ export interface TextMetrics {
   results: number;
 }
 
+/** An image's masks for a prompted category, by method. */
+interface PromptedImage {
+  imageId: number;
+  present: number[];
+}
+
+/** The COCO results of one setting: each image's masks for every prompted category, labelled with it. */
+function promptedResults<I extends PromptedImage>(
+  images: readonly I[],
+  setting: TextSetting,
+  catIds: readonly number[],
+  masksOf: (image: I, categoryId: number) => readonly { rle: CocoResult['segmentation']; score: number }[],
+): CocoResult[] {
+  const out: CocoResult[] = [];
+  for (const image of images) {
+    const prompted = setting === 'referring' ? image.present : catIds;
+    for (const categoryId of prompted)
+      for (const m of masksOf(image, categoryId))
+        out.push({ image_id: image.imageId, category_id: categoryId, score: m.score, segmentation: m.rle });
+  }
+  return out;
+}
+
 /** The COCO results of one (setting, method): plain masks take each prompted category, tasam its own task's. */
 export function textResults(
   images: readonly TextImageResult[],
@@ -32,16 +56,19 @@ export function textResults(
   method: Method,
   catIds: readonly number[],
 ): CocoResult[] {
-  const out: CocoResult[] = [];
-  for (const image of images) {
-    const prompted = setting === 'referring' ? image.present : catIds;
-    for (const categoryId of prompted) {
-      const masks = method === 'plain' ? image.plain : (image.tasam[categoryId] ?? []);
-      for (const m of masks)
-        out.push({ image_id: image.imageId, category_id: categoryId, score: m.score, segmentation: m.rle });
-    }
-  }
-  return out;
+  return promptedResults(images, setting, catIds, (image, categoryId) =>
+    method === 'plain' ? image.plain : (image.tasam[categoryId] ?? []),
+  );
+}
+
+/** The grounded protocol's COCO results: each method's masks of the category's detections. */
+export function groundedResults(
+  images: readonly GroundedImageResult[],
+  setting: TextSetting,
+  method: Method,
+  catIds: readonly number[],
+): CocoResult[] {
+  return promptedResults(images, setting, catIds, (image, categoryId) => image[method][categoryId] ?? []);
 }
 
 /** Runs COCOeval (segm) and coco-eval's mIoU helpers on one results list. */
