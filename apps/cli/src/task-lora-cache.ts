@@ -146,6 +146,11 @@ export class TaskLoraCache implements TaskLoraSource {
     return this.loading;
   }
 
+  /** The checkpoint's text encoder (loaded on first use), e.g. to ground tasks with the same vectors. */
+  textEncoder(): Promise<TextEncoder> {
+    return this.loadEncoder();
+  }
+
   /** The text encoder alone, refused (as TaskLoraGenerator.load would) unless it is the checkpoint's. */
   private loadEncoder(): Promise<TextEncoder> {
     this.encoderLoading ??= (async () => {

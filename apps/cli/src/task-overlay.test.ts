@@ -18,7 +18,9 @@ describe('task overlay', () => {
     const right = new Uint8Array(width * height);
     for (let y = 0; y < height; y++) for (let x = 200; x < width; x++) right[y * width + x] = 1;
     const path = join(dir, 'out.png');
-    await writeTaskOverlayPng(path, image, 'highlight every suitcase', [{ mask: right, score: 0.91 }]);
+    await writeTaskOverlayPng(path, image, [
+      { task: 'highlight every suitcase', instances: [{ mask: right, score: 0.91 }] },
+    ]);
     const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([width, height]);
     const at = (x: number, y: number) =>

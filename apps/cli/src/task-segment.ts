@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { compressRle, decodeMask, loadImageRgb } from '@tasam/coco-data';
+import { CocoDetector } from '@tasam/detector';
 import {
   type BoxPrompt,
   ImageFrame,
@@ -9,23 +10,28 @@ import {
   writeLabelPng,
   writeMaskPng,
 } from '@tasam/sam-runtime';
+import { GroundedSegmenter, type Grounding } from '@tasam/task-segmentation';
+import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
-import type { SegmentedInstance } from './commands/segment';
-import type { LoraCacheStatus } from './task-lora-cache';
+import type { SegmentedInstance } from './segmented-instance';
+import { groundTasks } from './task-grounding';
 import { writeTaskOverlayPng } from './task-overlay';
 import { loadTaskSegmenter } from './task-segmenter-setup';
 
 export interface TaskSegmentOptions {
-  task: string;
+  /** One or more tasks; with --point/--box exactly one. */
+  tasks: string[];
   checkpoint?: string;
   encoder?: 'use-lite' | 'minilm';
-  /** Automatic mode: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
+  /** Ground tasks and take their instances from the COCO detector's boxes (default true). */
+  detector?: boolean;
+  /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
-  /** Automatic mode with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
+  /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
   prompts?: number;
-  /** Automatic mode: keep instances whose task score is above this (default: the segmenter's). */
+  /** Keep instances whose score is above this (default: the path's own). */
   scoreThreshold?: number;
-  /** Automatic mode with a task scorer: see TaskAutomaticOptions.relativeThreshold. */
+  /** Scorer path with a task scorer: see TaskAutomaticOptions.relativeThreshold. */
   relativeThreshold?: number;
   point: PointPrompt[];
   box?: BoxPrompt;
@@ -37,30 +43,51 @@ export interface TaskSegmentOptions {
 }
 
 /**
- * One mask of `segment --task`: plain `segment`'s shape; `score` is the task score (P(task's object) x
- * predicted IoU with the checkpoint's scorer), `taskProbability` the scorer's part of it.
+ * One mask of `segment --task`: plain `segment`'s shape; `score` is the task score: detector score x the
+ * task-adapted predicted IoU on the detector path, P(task's object) x predicted IoU on the scorer path.
  */
-export type TaskInstanceReport = SegmentedInstance & { taskProbability?: number };
+export type TaskInstanceReport = SegmentedInstance & {
+  taskProbability?: number;
+  /** Detector path: the COCO category the detector saw, its score and the box that prompted SAM. */
+  category?: string;
+  detectorScore?: number;
+  box?: [number, number, number, number];
+};
+
+/**
+ * Which path found a task's instances: 'detector' (grounded: the detector's boxes through the task-adapted
+ * heads), 'scorer' (no COCO category named, or --no-detector: the task scorer ranks SAM's grid masks),
+ * 'prompt' (--point/--box through the task-adapted heads).
+ */
+export type TaskPath = 'detector' | 'scorer' | 'prompt';
+
+export interface TaskResultReport {
+  task: string;
+  path: TaskPath;
+  /** How the task was grounded (absent with --no-detector or prompts). */
+  grounding?: Grounding;
+  masks: TaskInstanceReport[];
+}
 
 /** The --json document of `tasam segment --task`. */
 export interface TaskSegmentReport {
   image: { path: string; width: number; height: number };
   mode: 'task-automatic' | 'task-prompt';
-  task: string;
+  tasks: TaskResultReport[];
   checkpoint: { path: string; id: string };
-  masks: TaskInstanceReport[];
   embeddingCache: string;
-  /** 'unused' when the task scorer ranked plain SAM's masks (automatic mode): no LoRA was needed. */
-  loraCache: LoraCacheStatus | 'unused';
   timings: Record<string, number>;
 }
 
 const since = (start: number) => Math.round(performance.now() - start);
 
+type Found = TaskInstanceReport & { mask: Uint8Array };
+
 /**
- * `tasam segment IMAGE --task TEXT`: with no prompt, task-aware automatic mode (grid, task-scored masks, NMS,
- * instances above the threshold); with --point/--box, the prompt's mask from the task-adapted heads. The task's
- * LoRA is resolved (cache or hypernetwork) while SAM encodes the image.
+ * `tasam segment IMAGE --task TEXT [--task TEXT...]`: with no prompt, each task is grounded (COCO categories
+ * and colour); grounded tasks take their instances from the detector's boxes through their LoRA-adapted heads,
+ * the others from the task scorer's automatic mode. The image is embedded once for all tasks. With
+ * --point/--box, the prompt's mask from the task-adapted heads.
  */
 export async function runTaskSegment(
   io: CliIO,
@@ -79,89 +106,158 @@ export async function runTaskSegment(
 
   mark = performance.now();
   const loaded = await loadTaskSegmenter(io, options);
+  const useDetector = !prompted && options.detector !== false;
+  const detector = useDetector ? CocoDetector.load() : undefined;
+  // Keep a failed load from becoming an unhandled rejection while other work is awaited.
+  detector?.catch(() => undefined);
   timings.loadMs = since(mark);
   try {
     const { segmenter, loras } = loaded;
     mark = performance.now();
-    // Automatic mode with the checkpoint's task scorer needs the task's sentence embedding, not its LoRA.
-    const needsLora = prompted || loras.scorer === undefined;
-    const [{ embedding, cache }] = await Promise.all([
+    const grounding = useDetector
+      ? groundTasks(options.tasks, () => loras.textEncoder(), {
+          cacheDir: options.cache ? cacheDir('text', io.env) : undefined,
+          encoderName: options.encoder,
+        })
+      : undefined;
+    const [{ embedding, cache }, grounded] = await Promise.all([
       segmenter.runtime.embedImage(image),
-      needsLora ? segmenter.lora(options.task) : loras.taskEmbedding(options.task),
+      grounding,
     ]);
-    timings.embedAndLoraMs = since(mark);
+    const groundings = grounded?.groundings;
+    timings.embedAndGroundMs = since(mark);
 
     mark = performance.now();
-    let instances: (TaskInstanceReport & { mask: Uint8Array })[];
+    const results: { task: string; path: TaskPath; grounding?: Grounding; found: Found[] }[] = [];
     if (prompted) {
-      const masks = await segmenter.prompted(embedding, size, prompt, options.task);
-      instances = masks.map((m) => ({
-        rle: compressRle(m.rle),
-        score: m.score,
-        bbox: m.bbox,
-        area: m.area,
-        stabilityScore: m.stabilityScore,
-        mask: m.mask,
-      }));
-    } else {
-      const result = await segmenter.automatic(embedding, size, [options.task], {
-        // With a task scorer, a finer grid costs little: only the points it picks are prompted.
-        pointsPerSide: options.grid ?? (loras.scorer ? 16 : 8),
-        guidedPoints: options.prompts ?? (loras.scorer ? 16 : 0),
-        scoreThreshold: options.scoreThreshold,
-        relativeThreshold: options.relativeThreshold,
+      const masks = await segmenter.prompted(embedding, size, prompt, options.tasks[0]);
+      results.push({
+        task: options.tasks[0],
+        path: 'prompt',
+        found: masks.map((m) => ({
+          rle: compressRle(m.rle),
+          score: m.score,
+          bbox: m.bbox,
+          area: m.area,
+          stabilityScore: m.stabilityScore,
+          mask: m.mask,
+        })),
       });
-      instances = result.tasks[0].instances.map((i) => ({
-        rle: compressRle(i.rle),
-        score: i.score,
-        ...(i.taskProbability !== undefined ? { taskProbability: i.taskProbability } : {}),
-        bbox: i.bbox,
-        area: i.area,
-        stabilityScore: i.stabilityScore,
-        point: i.point,
-        mask: decodeMask(i.rle),
-      }));
+    } else {
+      const onDetector = groundings?.filter((g) => g.grounded) ?? [];
+      const onScorer = options.tasks.filter((_, t) => !groundings?.[t].grounded);
+      const byTask = new Map<string, Found[]>();
+      if (onDetector.length > 0) {
+        const grounder = new GroundedSegmenter(
+          segmenter.runtime,
+          await (detector as Promise<CocoDetector>),
+          loras,
+        );
+        const result = await grounder.segment(image, embedding, onDetector, {
+          scoreThreshold: options.scoreThreshold,
+        });
+        timings.detectMs = Math.round(result.timings.detectMs);
+        for (const t of result.tasks) {
+          byTask.set(
+            t.task,
+            t.instances.map((i) => ({
+              rle: compressRle(i.rle),
+              score: i.score,
+              bbox: i.bbox,
+              area: i.area,
+              stabilityScore: i.stabilityScore,
+              category: i.category,
+              detectorScore: i.detectorScore,
+              box: i.box,
+              mask: decodeMask(i.rle),
+            })),
+          );
+        }
+      }
+      if (onScorer.length > 0) {
+        const result = await segmenter.automatic(embedding, size, onScorer, {
+          // With a task scorer, a finer grid costs little: only the points it picks are prompted.
+          pointsPerSide: options.grid ?? (loras.scorer ? 16 : 8),
+          guidedPoints: options.prompts ?? (loras.scorer ? 16 : 0),
+          scoreThreshold: options.scoreThreshold,
+          relativeThreshold: options.relativeThreshold,
+        });
+        for (const t of result.tasks) {
+          byTask.set(
+            t.task,
+            t.instances.map((i) => ({
+              rle: compressRle(i.rle),
+              score: i.score,
+              ...(i.taskProbability !== undefined ? { taskProbability: i.taskProbability } : {}),
+              bbox: i.bbox,
+              area: i.area,
+              stabilityScore: i.stabilityScore,
+              point: i.point,
+              mask: decodeMask(i.rle),
+            })),
+          );
+        }
+      }
+      options.tasks.forEach((task, t) => {
+        const g = groundings?.[t];
+        results.push({
+          task,
+          path: g?.grounded ? 'detector' : 'scorer',
+          ...(g ? { grounding: g } : {}),
+          found: byTask.get(task) ?? [],
+        });
+      });
     }
     timings.decodeMs = since(mark);
 
     mark = performance.now();
     if (options.overlay)
-      await writeTaskOverlayPng(options.overlay, image, options.task, instances, prompted ? prompt : {});
+      await writeTaskOverlayPng(
+        options.overlay,
+        image,
+        results.map((r) => ({ task: r.task, instances: r.found, note: pathNote(r) })),
+        prompted ? prompt : {},
+      );
     if (options.out) {
-      if (prompted && instances.length > 0) await writeMaskPng(options.out, instances[0].mask, size);
+      const first = results[0].found;
+      if (prompted && first.length > 0) await writeMaskPng(options.out, first[0].mask, size);
       else if (!prompted)
         await writeLabelPng(
           options.out,
-          instances.map((i) => i.mask),
+          results.flatMap((r) => r.found.map((i) => i.mask)),
           size,
         );
     }
     timings.writeMs = since(mark);
     timings.totalMs = since(started);
-    const status = needsLora
-      ? (loras.statuses.find((s) => s.task === options.task)?.status ?? 'generated')
-      : 'unused';
     return {
       image: { path: resolve(imagePath), ...size },
       mode: prompted ? 'task-prompt' : 'task-automatic',
-      task: options.task,
+      tasks: results.map(({ found, ...rest }) => ({
+        ...rest,
+        masks: found.map(({ mask: _mask, ...m }) => m),
+      })),
       checkpoint: { path: loaded.checkpoint, id: loras.checkpointId },
-      masks: instances.map(({ mask: _mask, ...rest }) => rest),
       embeddingCache: cache,
-      loraCache: status,
       timings,
     };
   } finally {
-    await loaded.dispose();
+    await Promise.all([loaded.dispose(), detector?.then((d) => d.dispose()).catch(() => undefined)]);
   }
 }
 
-function loraNote(status: TaskSegmentReport['loraCache']): string {
-  if (status === 'unused') return "masks ranked by the checkpoint's task scorer";
-  return `task LoRA ${status === 'hit' ? 'cached' : 'generated'}`;
+/** A short note on how a task was read: its categories and colour, or the path that ran instead. */
+function pathNote(result: { path: TaskPath; grounding?: Grounding }): string | undefined {
+  const g = result.grounding;
+  if (result.path === 'prompt') return undefined;
+  if (!g) return '(task scorer)';
+  if (!g.grounded) return '(no COCO category: task scorer)';
+  const names = g.categories.map((c) => c.name);
+  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} +${names.length - 3}` : names.join(', ');
+  return `→ ${g.colour ? `${g.colour} ` : ''}${shown}`;
 }
 
-/** The short human summary (instances, scores, time), or the JSON document under --json. */
+/** The short human summary (per task: path, instances, scores; then time), or the JSON document under --json. */
 export function printTaskReport(
   io: CliIO,
   report: TaskSegmentReport,
@@ -171,20 +267,29 @@ export function printTaskReport(
     writeLine(io.stdout, JSON.stringify(report));
     return;
   }
-  const { image, masks, timings } = report;
-  const count = `${masks.length} instance${masks.length === 1 ? '' : 's'}`;
-  writeLine(io.stdout, `${image.path} (${image.width}x${image.height}): "${report.task}": ${count}`);
-  masks.forEach((mask, i) => {
-    const [x, y, w, h] = mask.bbox.map((v) => Math.round(v));
-    writeLine(
-      io.stdout,
-      `  #${i + 1}  score ${mask.score.toFixed(3)}${mask.taskProbability !== undefined ? `  P(task) ${mask.taskProbability.toFixed(3)}` : ''}  area ${mask.area}  box ${x},${y},${w},${h}`,
-    );
-  });
+  const { image, timings } = report;
+  writeLine(io.stdout, `${image.path} (${image.width}x${image.height})`);
+  for (const result of report.tasks) {
+    const count = `${result.masks.length} instance${result.masks.length === 1 ? '' : 's'}`;
+    const note = pathNote(result);
+    writeLine(io.stdout, `"${result.task}"${note ? ` ${note}` : ''}: ${count}`);
+    result.masks.forEach((mask, i) => {
+      const [x, y, w, h] = mask.bbox.map((v) => Math.round(v));
+      const what = mask.category
+        ? `  ${mask.category} (detector ${(mask.detectorScore as number).toFixed(2)})`
+        : mask.taskProbability !== undefined
+          ? `  P(task) ${mask.taskProbability.toFixed(3)}`
+          : '';
+      writeLine(
+        io.stdout,
+        `  #${i + 1}  score ${mask.score.toFixed(3)}${what}  area ${mask.area}  box ${x},${y},${w},${h}`,
+      );
+    });
+  }
   if (options.out) writeLine(io.stdout, `mask: ${options.out}`);
   if (options.overlay) writeLine(io.stdout, `overlay: ${options.overlay}`);
   writeLine(
     io.stdout,
-    `embedding ${report.embeddingCache === 'hit' ? 'cached' : 'computed'}, ${loraNote(report.loraCache)}; total ${(timings.totalMs / 1000).toFixed(1)} s`,
+    `embedding ${report.embeddingCache === 'hit' ? 'cached' : 'computed'}; total ${(timings.totalMs / 1000).toFixed(1)} s`,
   );
 }

@@ -97,7 +97,12 @@ describe('tasam embed as a subprocess', () => {
 
   it('stops after the current image on Ctrl-C, exits 130 and leaves no partial files', async () => {
     const cache = join(work, 'cache');
-    const child = spawn(process.execPath, [bin, 'embed', examples], {
+    // Exactly three images, whatever else examples/ holds.
+    const three = join(work, 'three');
+    mkdirSync(three, { recursive: true });
+    for (const name of ['cats.jpg', 'elephants.jpg', 'suitcases.jpg'])
+      copyFileSync(join(examples, name), join(three, name));
+    const child = spawn(process.execPath, [bin, 'embed', three], {
       env: { ...process.env, TASAM_CACHE: cache },
     });
     let stderr = '';

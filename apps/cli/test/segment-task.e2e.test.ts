@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMask, decompressRle, loadImageRgb } from '@tasam/coco-data';
@@ -13,18 +13,33 @@ const cats = join(examples, 'cats.jpg');
 // Real SAM, text encoder and hypernetwork in child processes, offline; slow on a busy 2-core machine.
 jest.setTimeout(400_000);
 
+interface Mask {
+  rle: { size: [number, number]; counts: string };
+  score: number;
+  taskProbability?: number;
+  category?: string;
+  detectorScore?: number;
+  bbox: number[];
+}
+
 interface TaskReport {
   image: { width: number; height: number };
   mode: string;
-  task: string;
-  masks: {
-    rle: { size: [number, number]; counts: string };
-    score: number;
-    taskProbability?: number;
-    bbox: number[];
+  tasks: {
+    task: string;
+    path: 'detector' | 'scorer' | 'prompt';
+    grounding?: { grounded: boolean; categories: { id: number; name: string }[]; colour: string | null };
+    masks: Mask[];
   }[];
-  loraCache: string;
   embeddingCache: string;
+}
+
+/** IoU of two COCO x,y,w,h boxes. */
+function bboxIou(a: number[], b: number[]): number {
+  const ix = Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]));
+  const iy = Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+  const inter = ix * iy;
+  return inter / (a[2] * a[3] + b[2] * b[3] - inter);
 }
 
 describe('tasam segment --task as a subprocess (offline)', () => {
@@ -42,43 +57,33 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     await untrainedCheckpoint(checkpoint);
   });
 
-  it('finds the task instances with no clicks and writes a coloured overlay with a legend of the image size', async () => {
+  it('grounds the task, finds each instance from the detector, and writes a coloured overlay of the image size', async () => {
     const overlay = join(work, 'out.png');
-    const task = 'highlight every suitcase';
-    const result = run(
-      suitcases,
-      '--task',
-      task,
-      '--overlay',
-      overlay,
-      '--checkpoint',
-      checkpoint,
-      '--grid',
-      '4',
-      '--json',
-    );
+    const task = 'segment all cats';
+    const result = run(cats, '--task', task, '--overlay', overlay, '--checkpoint', checkpoint, '--json');
     expect(result.stderr).not.toContain('Error');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as TaskReport;
-    expect(report).toMatchObject({
-      mode: 'task-automatic',
-      task,
-      loraCache: 'generated',
-      embeddingCache: 'miss',
-    });
-    expect(report.masks.length).toBeGreaterThan(0);
-    const scores = report.masks.map((m) => m.score);
+    expect(report).toMatchObject({ mode: 'task-automatic', embeddingCache: 'miss' });
+    const [found] = report.tasks;
+    expect(found).toMatchObject({ task, path: 'detector', grounding: { grounded: true, colour: null } });
+    expect(found.grounding?.categories.map((c) => c.name)).toEqual(['cat']);
+    // Two cats, each its own instance (not one mask over both), and nothing but cats.
+    expect(found.masks).toHaveLength(2);
+    expect(found.masks.every((m) => m.category === 'cat')).toBe(true);
+    expect(bboxIou(found.masks[0].bbox, found.masks[1].bbox)).toBeLessThan(0.5);
+    const scores = found.masks.map((m) => m.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    expect(scores.every((s) => s > 0.5)).toBe(true);
+    for (const m of found.masks) expect(m.score).toBeLessThanOrEqual(m.detectorScore as number);
 
-    const image = await loadImageRgb(suitcases);
+    const image = await loadImageRgb(cats);
     const { data, info } = await sharp(overlay).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height]).toEqual([image.width, image.height]);
     // Inside the best instance (below the legend), the overlay is coloured: it differs from the photo.
-    const mask = decodeMask(decompressRle(report.masks[0].rle));
+    const mask = decodeMask(decompressRle(found.masks[0].rle));
     let inside = 0;
     let changed = 0;
-    for (let y = 200; y < image.height; y++)
+    for (let y = 150; y < image.height; y++)
       for (let x = 0; x < image.width; x++) {
         const i = y * image.width + x;
         if (!mask[i]) continue;
@@ -90,16 +95,46 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(inside).toBeGreaterThan(0);
     expect(changed / inside).toBeGreaterThan(0.9);
 
-    // Warm: the embedding and the task LoRA come from the caches.
-    const warm = run(suitcases, '--task', task, '--checkpoint', checkpoint, '--grid', '4');
+    // Warm: the embedding comes from the cache, the same instances again.
+    const warm = run(cats, '--task', task, '--checkpoint', checkpoint);
     expect(warm.status).toBe(0);
-    expect(warm.stdout).toContain(`"${task}": ${report.masks.length} instance`);
-    expect(warm.stdout).toContain('embedding cached, task LoRA cached');
+    expect(warm.stdout).toContain(`"${task}" → cat: 2 instances`);
+    expect(warm.stdout).toContain('embedding cached');
   });
 
-  it("with the shipped checkpoint, ranks plain SAM's grid masks by its task scorer (no LoRA needed)", () => {
+  it('runs several tasks on one embedding: a grounded one on the detector, one naming no COCO category on the scorer, a panel each', async () => {
+    const overlay = join(work, 'grid.png');
+    const result = run(
+      suitcases,
+      '--task',
+      'highlight every suitcase',
+      '--task',
+      'segment the sky',
+      '--overlay',
+      overlay,
+      '--checkpoint',
+      checkpoint,
+      '--grid',
+      '4',
+      '--json',
+    );
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout) as TaskReport;
+    expect(report.tasks.map((t) => [t.task, t.path, t.grounding?.grounded])).toEqual([
+      ['highlight every suitcase', 'detector', true],
+      ['segment the sky', 'scorer', false],
+    ]);
+    expect(report.tasks[0].masks.length).toBeGreaterThanOrEqual(2);
+    expect(report.tasks[0].masks.every((m) => m.category === 'suitcase')).toBe(true);
+    const image = await loadImageRgb(suitcases);
+    const meta = await sharp(overlay).metadata();
+    expect([meta.width, meta.height]).toEqual([2 * image.width + 8, image.height]);
+  });
+
+  it("with --no-detector and the shipped checkpoint, ranks plain SAM's grid masks by its task scorer", () => {
     // The whole 8x8 grid for both tasks, so both score the same candidate masks.
     const all = [
+      '--no-detector',
       '--grid',
       '8',
       '--prompts',
@@ -114,9 +149,10 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     const forPeople = run(cats, '--task', 'segment all people', ...all);
     expect(forCats.status).toBe(0);
     expect(forPeople.status).toBe(0);
-    const a = JSON.parse(forCats.stdout) as TaskReport;
-    const b = JSON.parse(forPeople.stdout) as TaskReport;
-    expect(a.loraCache).toBe('unused');
+    const a = (JSON.parse(forCats.stdout) as TaskReport).tasks[0];
+    const b = (JSON.parse(forPeople.stdout) as TaskReport).tasks[0];
+    expect(a.path).toBe('scorer');
+    expect(a.grounding).toBeUndefined();
     expect(a.masks.length).toBeGreaterThan(1);
     const scores = a.masks.map((m) => m.score);
     expect(scores).toEqual([...scores].sort((x, y) => y - x));
@@ -126,15 +162,6 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     const same = b.masks.find((m) => m.rle.counts === top.rle.counts);
     expect(same).toBeDefined();
     expect(top.taskProbability as number).toBeGreaterThan(2 * (same?.taskProbability as number));
-    // With the defaults (16 guided points of a 16x16 grid) the cats' mask is found again and kept.
-    const shown = JSON.parse(run(cats, '--task', 'segment all cats', '--json').stdout) as TaskReport;
-    expect(shown.masks.length).toBeGreaterThan(0);
-    const [x, y, w, h] = shown.masks[0].bbox;
-    const [tx, ty, tw, th] = top.bbox;
-    const overlap =
-      Math.max(0, Math.min(x + w, tx + tw) - Math.max(x, tx)) *
-      Math.max(0, Math.min(y + h, ty + th) - Math.max(y, ty));
-    expect(overlap / (w * h + tw * th - overlap)).toBeGreaterThan(0.9);
   });
 
   it('with --point refines the clicked object: with B = 0 exactly plain SAM', () => {
@@ -152,17 +179,21 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(task.status).toBe(0);
     expect(plain.status).toBe(0);
     const a = JSON.parse(task.stdout) as TaskReport;
-    const b = JSON.parse(plain.stdout) as TaskReport;
+    const b = JSON.parse(plain.stdout) as { masks: Mask[] };
     expect(a.mode).toBe('task-prompt');
-    expect(a.masks).toHaveLength(1);
-    expect(a.masks[0].score).toBe(b.masks[0].score);
-    expect(a.masks[0].rle).toEqual(b.masks[0].rle);
+    expect(a.tasks[0].path).toBe('prompt');
+    expect(a.tasks[0].masks).toHaveLength(1);
+    expect(a.tasks[0].masks[0].score).toBe(b.masks[0].score);
+    expect(a.tasks[0].masks[0].rle).toEqual(b.masks[0].rle);
   });
 
-  it('exits 2 on usage errors and 1 naming a missing checkpoint', () => {
+  it('exits 2 on usage errors and 1 naming a missing checkpoint or an unreadable image, writing nothing', () => {
     const empty = run(suitcases, '--task', ' ');
     expect(empty.status).toBe(2);
     expect(empty.stderr).toContain('--task needs a non-empty text');
+    const twoWithPoint = run(suitcases, '--task', 'a cat', '--task', 'a dog', '--point', '10,10');
+    expect(twoWithPoint.status).toBe(2);
+    expect(twoWithPoint.stderr).toContain('--point/--box take one --task');
     const both = run(suitcases, '--task', 'segment all cats', '--everything');
     expect(both.status).toBe(2);
     const missing = run(
@@ -174,5 +205,10 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     );
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(`${join(work, 'none.safetensors')}: no such checkpoint file`);
+    const overlay = join(work, 'never.png');
+    const unreadable = run(join(work, 'no-such.jpg'), '--task', 'segment all cats', '--overlay', overlay);
+    expect(unreadable.status).toBe(1);
+    expect(unreadable.stderr).toContain('no-such.jpg');
+    expect(existsSync(overlay)).toBe(false);
   });
 });

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { captureIO } from '../../test/capture-io';
@@ -7,8 +16,10 @@ import { ExitCode } from '../exit-codes';
 import { runCli } from '../program';
 import type { EmbedSummary } from './embed';
 
-const examples = resolve(__dirname, '..', '..', '..', '..', 'examples');
+const samples = resolve(__dirname, '..', '..', '..', '..', 'examples');
 const exampleNames = ['cats.jpg', 'elephants.jpg', 'suitcases.jpg'];
+// A folder of exactly these three, so new sample images in examples/ do not change the counts below.
+let examples: string;
 
 // Real encoder runs: ~1.5 s an image on an idle 2-core machine, several times that on a busy one.
 jest.setTimeout(180_000);
@@ -20,6 +31,9 @@ describe('tasam embed (real SAM encoder on the committed sample images)', () => 
 
   beforeAll(() => {
     cache = mkdtempSync(join(tmpdir(), 'tasam-embed-'));
+    examples = join(cache, 'examples');
+    mkdirSync(examples);
+    for (const name of exampleNames) copyFileSync(join(samples, name), join(examples, name));
   });
   afterAll(() => rmSync(cache, { recursive: true, force: true }));
 

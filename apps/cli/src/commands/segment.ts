@@ -1,12 +1,5 @@
 import { resolve } from 'node:path';
-import {
-  type Bbox,
-  type CompressedRle,
-  compressRle,
-  decodeMask,
-  loadImageRgb,
-  type RgbImage,
-} from '@tasam/coco-data';
+import { compressRle, decodeMask, loadImageRgb, type RgbImage } from '@tasam/coco-data';
 import {
   type BoxPrompt,
   type HeadLora,
@@ -24,6 +17,7 @@ import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
 import { withInterrupt } from '../interrupt';
 import { startProgress, timedStep } from '../progress';
+import type { SegmentedInstance } from '../segmented-instance';
 import { parsePositiveInt } from '../shard';
 import { printTaskReport, runTaskSegment } from '../task-segment';
 
@@ -36,7 +30,8 @@ export interface SegmentOptions {
   everything?: boolean;
   multimask?: boolean;
   grid: number;
-  task?: string;
+  task: string[];
+  detector: boolean;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   scoreThreshold?: number;
@@ -46,17 +41,6 @@ export interface SegmentOptions {
   threads?: number;
   provider: string;
   cache: boolean;
-}
-
-/** One mask of the result, best first. `rle` is COCO's compressed form. */
-export interface SegmentedInstance {
-  rle: CompressedRle;
-  score: number;
-  bbox: Bbox;
-  area: number;
-  stabilityScore: number;
-  /** The grid point that produced it (--everything only). */
-  point?: [number, number];
 }
 
 /** The --json document. */
@@ -327,7 +311,13 @@ export function segmentCommand(io: CliIO): Command {
     .option('--everything', 'automatic mode: segment every object from a grid of points')
     .option(
       '--task <text>',
-      'task-aware mode: find every instance the task names (no clicks), or refine --point/--box with the task',
+      'task-aware mode: find every instance the task names (no clicks), or refine --point/--box with the task; repeatable (several tasks, one embedding; --overlay draws a panel per task)',
+      (text: string, previous: string[]) => [...previous, text],
+      [],
+    )
+    .option(
+      '--no-detector',
+      "with --task: skip grounding and the COCO detector; the task scorer ranks SAM's grid masks (the pre-detector path)",
     )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
@@ -337,7 +327,7 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option(
       '--score-threshold <x>',
-      "with --task: keep instances whose task score is above x (default 0.15: P(the task's object) x predicted IoU)",
+      "with --task: keep instances whose task score is above x (default 0.15: detector score x predicted IoU, or P(the task's object) x predicted IoU on the scorer path)",
       parseScore,
     )
     .option(
@@ -378,6 +368,7 @@ export function segmentCommand(io: CliIO): Command {
         '  $ tasam segment examples/elephants.jpg --box 60,90,330,400 --point 200,250 --json',
         '  $ tasam segment examples/suitcases.jpg --everything --overlay everything.png',
         '  $ tasam segment examples/cats.jpg --task "segment all cats" --overlay out.png',
+        '  $ tasam segment examples/street.jpg --task "segment people" --task "segment vehicles" --overlay grid.png',
         '  $ tasam segment examples/suitcases.jpg --task "highlight every suitcase" --point 220,300 --json',
       ].join('\n'),
     )
@@ -385,13 +376,14 @@ export function segmentCommand(io: CliIO): Command {
       const usage = (message: string): never =>
         command.error(`error: ${message}`, { exitCode: 2, code: 'tasam.usage' });
       const prompted = options.point.length > 0 || options.box !== undefined;
-      if (options.task !== undefined) {
-        if (options.task.trim() === '') usage('--task needs a non-empty text');
+      if (options.task.length > 0) {
+        if (options.task.some((t) => t.trim() === '')) usage('--task needs a non-empty text');
+        if (prompted && options.task.length > 1) usage('--point/--box take one --task');
         if (options.everything) usage('--task already finds every instance of the task; drop --everything');
         if (options.multimask) usage('--multimask applies to plain SAM prompts, not --task');
         const report = await runTaskSegment(io, imagePath, {
           ...options,
-          task: options.task,
+          tasks: options.task,
           // A task's grid has its own default (each prompted point costs a trunk run, ~150 ms on two cores).
           grid: command.getOptionValueSource('grid') === 'cli' ? options.grid : undefined,
         });
