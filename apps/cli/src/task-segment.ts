@@ -25,6 +25,8 @@ export interface TaskSegmentOptions {
   encoder?: 'use-lite' | 'minilm';
   /** Ground tasks and take their instances from the COCO detector's boxes (default true). */
   detector?: boolean;
+  /** The detector's model directory (default: @tasam/detector's bundled model). */
+  detectorModelDir?: string;
   /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
   /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
@@ -107,7 +109,7 @@ export async function runTaskSegment(
   mark = performance.now();
   const loaded = await loadTaskSegmenter(io, options);
   const useDetector = !prompted && options.detector !== false;
-  const detector = useDetector ? CocoDetector.load() : undefined;
+  const detector = useDetector ? CocoDetector.load({ modelDir: options.detectorModelDir }) : undefined;
   // Keep a failed load from becoming an unhandled rejection while other work is awaited.
   detector?.catch(() => undefined);
   timings.loadMs = since(mark);

@@ -29,6 +29,8 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'train', load: () => require('./train').trainCommand },
   { name: 'segment', load: () => require('./segment').segmentCommand },
   { name: 'eval', load: () => require('./eval').evalCommand },
+  { name: 'ground', load: () => require('./ground').groundCommand },
+  { name: 'detect', load: () => require('./detect').detectCommand },
 ];
 
 /** The factories of `entries`, loading their modules. */

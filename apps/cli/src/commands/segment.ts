@@ -32,6 +32,7 @@ export interface SegmentOptions {
   grid: number;
   task: string[];
   detector: boolean;
+  detectorModelDir?: string;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   scoreThreshold?: number;
@@ -318,6 +319,10 @@ export function segmentCommand(io: CliIO): Command {
     .option(
       '--no-detector',
       "with --task: skip grounding and the COCO detector; the task scorer ranks SAM's grid masks (the pre-detector path)",
+    )
+    .option(
+      '--detector-model-dir <dir>',
+      'with --task: directory with centernet.json and centernet.bin (default: the bundled, checksummed model)',
     )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
