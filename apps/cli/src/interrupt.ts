@@ -1,13 +1,10 @@
 import { type CliIO, writeLine } from './cli-context';
 import { InterruptedError } from './errors/interrupted-error';
 import { ExitCode } from './exit-codes';
+import type { SignalSource } from './signal-source';
 import { isWorkerProcess, ParentSignals } from './worker-protocol';
 
-/** Where signals come from: `process`, or an EventEmitter in tests. */
-export interface SignalSource {
-  on(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-  off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
-}
+export type { SignalSource } from './signal-source';
 
 export interface InterruptOptions {
   signals?: SignalSource;

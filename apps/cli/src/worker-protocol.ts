@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { SignalSource } from './interrupt';
+import type { SignalSource } from './signal-source';
 
 /**
  * The messages between `tasam ... --workers n` and the child processes it starts (over Node's IPC channel).
