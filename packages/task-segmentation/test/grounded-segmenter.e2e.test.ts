@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadImageRgb, rleIou } from '@tasam/coco-data';
+import { CocoDetector } from '@tasam/detector';
+import { TaskLoraGenerator } from '@tasam/hypernet';
+import { SamRuntime } from '@tasam/sam-runtime';
+import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
+import { GroundedSegmenter, TaskGrounder, TaskSegmentationOptionsError } from '../src';
+
+// Real SAM, detector, text encoder and the shipped hypernetwork: slow on a busy 2-core machine.
+jest.setTimeout(300_000);
+
+const fixtures = join(__dirname, 'fixtures');
+
+describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'tasam-grounded-'));
+  let runtime: SamRuntime;
+  let detector: CocoDetector;
+  let encoder: TextEncoder;
+  let generator: TaskLoraGenerator;
+  let grounder: TaskGrounder;
+  let segmenter: GroundedSegmenter;
+
+  beforeAll(async () => {
+    runtime = await SamRuntime.create({ modelCacheDir: cache });
+    detector = await CocoDetector.load();
+    encoder = await createTextEncoder();
+    generator = await TaskLoraGenerator.load({ encoder });
+    grounder = await TaskGrounder.create(encoder);
+    segmenter = new GroundedSegmenter(runtime, detector, generator);
+  });
+  afterAll(async () => {
+    detector?.dispose();
+    generator?.dispose();
+    await encoder?.dispose();
+    await runtime?.dispose();
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('finds each cat as its own instance, and only cats; the baseline reads the same boxes', async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats', 'segment the sky']);
+    const result = await segmenter.segment(image, embedding, groundings, { baseline: true });
+    const [cats, sky] = result.tasks;
+    expect(cats.instances).toHaveLength(2);
+    expect(cats.instances.every((i) => i.category === 'cat')).toBe(true);
+    const [a, b] = cats.instances;
+    expect(rleIou([a.rle], [b.rle], [0])[0]).toBeLessThan(0.2);
+    expect(a.score).toBeGreaterThanOrEqual(b.score);
+    for (const i of cats.instances) expect(i.score).toBeCloseTo(i.detectorScore * i.predictedIou, 6);
+    // The baseline: plain SAM's heads on the very same boxes.
+    expect(cats.baseline?.map((i) => i.box)).toEqual(cats.instances.map((i) => i.box));
+    // A task naming no COCO category gets nothing here (the caller takes the scorer path) and costs no box.
+    expect(sky.grounding.grounded).toBe(false);
+    expect(sky.instances).toEqual([]);
+    expect(result.trunkPrompts).toBe(result.detections.length);
+    expect(result.detections.every((d) => d.category === 'cat')).toBe(true);
+  });
+
+  it("with heads 'plain' gives exactly the baseline's masks", async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats']);
+    const plain = await segmenter.segment(image, embedding, groundings, { heads: 'plain' });
+    const withBaseline = await segmenter.segment(image, embedding, groundings, { baseline: true });
+    expect(plain.tasks[0].instances.map((i) => i.rle.counts)).toEqual(
+      withBaseline.tasks[0].baseline?.map((i) => i.rle.counts),
+    );
+  });
+
+  it('keeps the apples of the colour asked for and the yellow bananas (CIELAB colour of the mask pixels)', async () => {
+    const image = await loadImageRgb(join(fixtures, 'fruit-bowl.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany([
+      'segment all green apples',
+      'segment all red apples',
+      'the yellow bananas',
+    ]);
+    const [green, red, yellow] = (await segmenter.segment(image, embedding, groundings)).tasks;
+    expect(green.instances.length).toBeGreaterThanOrEqual(2);
+    for (const i of green.instances) {
+      expect(i.category).toBe('apple');
+      expect(i.colourShares?.green).toBeGreaterThanOrEqual(0.25);
+    }
+    // The bowl's apples are all green: no red apple is found.
+    expect(red.instances).toEqual([]);
+    expect(yellow.instances.length).toBeGreaterThanOrEqual(1);
+    for (const i of yellow.instances) expect(i.category).toBe('banana');
+  });
+
+  it('refuses out-of-range options with a typed error naming the option', async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats']);
+    await expect(segmenter.segment(image, embedding, groundings, { scoreThreshold: 2 })).rejects.toThrow(
+      TaskSegmentationOptionsError,
+    );
+    await expect(
+      segmenter.segment(image, embedding, groundings, { heads: 'other' as 'task' }),
+    ).rejects.toThrow(/heads: must be 'task' or 'plain'/);
+  });
+});
