@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,23 @@ function cacheChecks(cache: CacheReport): DoctorCheck[] {
   ];
 }
 
+/** The bundled detector model: every file present and matching its SHA-256. */
+function detectorCheck(): DoctorCheck {
+  // Loaded here only: the detector's module brings tfjs, which the other checks do not need.
+  const { CENTERNET_MODEL_ID, CENTERNET_SHA256, defaultModelDir } =
+    require('@tasam/detector') as typeof import('@tasam/detector');
+  const dir = defaultModelDir();
+  const bad = Object.entries(CENTERNET_SHA256).flatMap(([file, expected]) => {
+    const path = join(dir, file);
+    if (!existsSync(path)) return [`${file} missing`];
+    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    return actual === expected ? [] : [`${file} fails its SHA-256 (${actual.slice(0, 12)}…)`];
+  });
+  return bad.length === 0
+    ? { name: 'detector model', ok: true, detail: `${CENTERNET_MODEL_ID}: ${dir}` }
+    : { name: 'detector model', ok: false, detail: `${dir}: ${bad.join('; ')}` };
+}
+
 /** Everything `tasam` needs at run time, checked without network access. */
 export function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): DoctorCheck[] {
   const versions = runtimeVersions();
@@ -120,6 +138,7 @@ export function runDoctorChecks(env: NodeJS.ProcessEnv = process.env): DoctorChe
   } catch (error) {
     checks.push({ name: 'sam models', ok: false, detail: (error as Error).message });
   }
+  checks.push(detectorCheck());
   checks.push(textEncoderCheck());
   checks.push(hypernetCheck());
   checks.push(...cacheChecks(measureCache(env)));
