@@ -13,6 +13,7 @@ import type { SegmentResponse, UploadResponse } from '../src/api-types';
 import { createDemoServer } from '../src/demo-server';
 import { loadTaskLoras } from '../src/hypernet-task-loras';
 import { SamEngine } from '../src/sam-engine';
+import { loadGrounding } from '../src/task-grounding';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, '..', '..', 'examples');
@@ -35,9 +36,11 @@ async function main(): Promise<void> {
   const rounds = option('rounds', 3);
   const clicks = option('clicks', 5);
   const tasks = await loadTaskLoras();
+  const grounding = tasks.encoder ? await loadGrounding({ encoder: tasks.encoder }) : undefined;
   const engine = await SamEngine.create({
     taskLoras: tasks.generator,
     taskUnavailableReason: tasks.unavailableReason,
+    grounding,
   });
   const app = await createDemoServer({ engine, webRoot: join(root, 'dist', 'web'), samplesDir: examples });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -114,7 +117,7 @@ async function main(): Promise<void> {
   console.log(`  automatic (8x8 grid): ${fmt(automatic)}`);
   console.log(
     taskAutomatic.length
-      ? `  task, automatic + plain SAM compared (8x8 grid): ${fmt(taskAutomatic)}`
+      ? `  task, automatic + plain SAM compared (detector path when grounded, else 8x8 grid): ${fmt(taskAutomatic)}`
       : `  task mode: off (${engine.taskMode.reason})`,
   );
   if (process.argv.includes('--browser')) await browserLatency(base, rounds, clicks);

@@ -7,7 +7,15 @@ export interface ApiError {
 export interface HealthResponse {
   status: 'ok';
   model: string;
-  taskMode: { available: boolean; reason?: string };
+  /**
+   * `grounding`: with task mode, whether tasks are grounded to COCO categories and found by the detector
+   * (`detector` names its model), or why not (`reason`: then every task runs on the task scorer path).
+   */
+  taskMode: {
+    available: boolean;
+    reason?: string;
+    grounding?: { available: boolean; detector?: string; reason?: string };
+  };
   queue: { pending: number };
   images: number;
   limits: { maxUploadBytes: number; maxPixels: number };
@@ -42,6 +50,10 @@ export interface ApiInstance {
   bbox: [number, number, number, number];
   /** COCO compressed RLE: column-major runs, background first, in COCO's string codec. */
   rle: { size: [number, number]; counts: string };
+  /** Detector path: the COCO category the detector saw in the box that prompted this mask. */
+  category?: string;
+  /** Detector path: the detector's score for that box (`score` is it times the predicted IoU). */
+  detectorScore?: number;
 }
 
 export interface ApiResult {
@@ -50,13 +62,45 @@ export interface ApiResult {
   headsMs?: number;
 }
 
+/**
+ * Which path found a task's masks: 'detector' (the task names COCO categories: the detector's boxes through
+ * the task-adapted heads), 'scorer' (it names none, or the detector is not loaded: the point grid ranked by
+ * the task's scores), 'prompt' (points/box through the task-adapted heads).
+ */
+export type ApiTaskPath = 'detector' | 'scorer' | 'prompt';
+
+/** What a task's text was grounded to. */
+export interface ApiGrounding {
+  /** True when the task names at least one COCO category (then `path` is 'detector'). */
+  grounded: boolean;
+  /** COCO categories, best first, with the text encoder's similarity; empty when not grounded. */
+  categories: { id: number; name: string; score: number }[];
+  /** The colour the task names ('grey' for "gray"), or null. */
+  colour: string | null;
+}
+
 export interface SegmentResponse {
   imageId: string;
   width: number;
   height: number;
   mode: 'automatic' | 'prompt';
   task: string | null;
+  /** Automatic mode with a task on a server that grounds tasks: what it was grounded to; otherwise null. */
+  grounding: ApiGrounding | null;
+  /** With a task: the path that found its masks; null without a task. */
+  path: ApiTaskPath | null;
   results: { sam?: ApiResult; tasam?: ApiResult };
-  /** trunkMs: prompt mode, the trunk run; automatic mode, the whole grid pass (trunk, heads, selection). */
-  timings: { queueMs: number; taskMs: number; trunkMs: number; encodeMs: number; totalMs: number };
+  /**
+   * trunkMs: prompt mode, the trunk run; automatic mode, the whole grid pass (trunk, heads, selection), or on
+   * the detector path the detected boxes' trunk and heads. taskMs: grounding and LoRA. detectMs: the
+   * detector's run (detector path only).
+   */
+  timings: {
+    queueMs: number;
+    taskMs: number;
+    trunkMs: number;
+    encodeMs: number;
+    totalMs: number;
+    detectMs?: number;
+  };
 }

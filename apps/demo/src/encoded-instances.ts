@@ -8,6 +8,9 @@ export interface EncodedInstance {
   /** x, y, w, h (COCO). */
   bbox: Bbox;
   rle: CompressedRle;
+  /** Detector path: the COCO category of the box that prompted the mask. */
+  category?: string;
+  detectorScore?: number;
 }
 
 export interface EncodedResult {
@@ -18,10 +21,17 @@ export interface EncodedResult {
 /** COCO-compresses masks, best score first; empty masks are dropped (nothing to show or download). */
 export function encodeInstances(result: HeadsResult): EncodedResult {
   const instances: EncodedInstance[] = [];
-  for (const { rle, score } of result.instances) {
+  for (const { rle, score, category, detectorScore } of result.instances) {
     const area = rleArea(rle);
     if (area === 0) continue;
-    instances.push({ score: round(score, 4), area, bbox: rleToBbox(rle), rle: compressRle(rle) });
+    instances.push({
+      score: round(score, 4),
+      area,
+      bbox: rleToBbox(rle),
+      rle: compressRle(rle),
+      ...(category !== undefined ? { category } : {}),
+      ...(detectorScore !== undefined ? { detectorScore: round(detectorScore, 4) } : {}),
+    });
   }
   instances.sort((a, b) => b.score - a.score);
   return { instances, ...(result.headsMs !== undefined ? { headsMs: round(result.headsMs, 1) } : {}) };

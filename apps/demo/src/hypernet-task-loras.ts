@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
 import { defaultCheckpointPath, TaskLoraGenerator } from '@tasam/hypernet';
-import { createTextEncoder } from '@tasam/text-encoder';
+import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
 
 export interface TaskLoraSetup {
   /** Present when a checkpoint was found and loaded. */
   generator?: TaskLoraGenerator;
+  /**
+   * The text encoder the generator was loaded with (present with `generator`): the task grounder embeds with
+   * this same instance, so the model is loaded once.
+   */
+  encoder?: TextEncoder;
   /** Names the checkpoint and its text encoder, for logs. */
   id?: string;
   /** Why task mode is off, when it is. */
@@ -35,6 +40,7 @@ export async function loadTaskLoras(
   return {
     checkpoint,
     generator,
+    encoder,
     id: `hypernet ${generator.checkpointId} + ${encoder.id}`,
   };
 }

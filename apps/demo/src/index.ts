@@ -17,7 +17,13 @@ export { UploadTooLargeError } from './errors/upload-too-large-error';
 export { WebBuildMissingError } from './errors/web-build-missing-error';
 export { loadTaskLoras, type TaskLoraSetup } from './hypernet-task-loras';
 export { ImageStore } from './image-store';
-export { type AutomaticGrid, DEMO_AUTOMATIC_DEFAULTS, SamEngine, type SamEngineOptions } from './sam-engine';
+export {
+  type AutomaticGrid,
+  DEMO_AUTOMATIC_DEFAULTS,
+  type SamEmbedding,
+  SamEngine,
+  type SamEngineOptions,
+} from './sam-engine';
 export { listSamples, type SampleImage } from './samples';
 export {
   type PointPrompt,
@@ -30,9 +36,12 @@ export type {
   HeadsResult,
   MaskInstance,
   SegmentationEngine,
+  TaskGroundingSummary,
   TaskModeStatus,
+  TaskPath,
 } from './segmentation-engine';
 export { readServerSettings, type ServerSettings } from './server-settings';
 export { SessionQueue } from './session-queue';
 export { type RunningDemo, startDemo } from './start-demo';
+export { type GroundingSetup, loadGrounding, type TaskGrounderLike } from './task-grounding';
 export { decodeUploadedImage, type RgbPixels, type UploadedImage } from './uploaded-image';

@@ -19,6 +19,9 @@ describe('readServerSettings', () => {
     expect(readServerSettings({ TASAM_DEMO_CHECKPOINT: 'runs/a/hypernet.safetensors' }).checkpoint).toBe(
       join(process.cwd(), 'runs/a/hypernet.safetensors'),
     );
+    expect(readServerSettings({ TASAM_DEMO_DETECTOR_MODEL_DIR: 'models/centernet' }).detectorModelDir).toBe(
+      join(process.cwd(), 'models/centernet'),
+    );
   });
 
   it('refuses values it cannot use, naming the variable', () => {

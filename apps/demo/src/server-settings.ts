@@ -12,6 +12,8 @@ export interface ServerSettings {
   checkpoint?: string;
   /** Text encoder the checkpoint was trained with. */
   textBackend: 'use-lite' | 'minilm';
+  /** The COCO detector's model directory for grounded task mode; default: @tasam/detector's bundled model. */
+  detectorModelDir?: string;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -20,7 +22,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Reads the server's settings from the environment: PORT, HOST, TASAM_DEMO_MAX_UPLOAD_MB,
- * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND. Unset means the default; a set but unusable value is an error, never ignored.
+ * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND, TASAM_DEMO_DETECTOR_MODEL_DIR. Unset means the default; a set but
+ * unusable value is an error, never ignored.
  */
 export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
   return {
@@ -31,6 +34,9 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     pointsPerSide: readInteger(env, 'TASAM_DEMO_POINTS_PER_SIDE', 8, 1, 64),
     ...(env.TASAM_DEMO_CHECKPOINT?.trim() ? { checkpoint: resolve(env.TASAM_DEMO_CHECKPOINT.trim()) } : {}),
     textBackend: readTextBackend(env),
+    ...(env.TASAM_DEMO_DETECTOR_MODEL_DIR?.trim()
+      ? { detectorModelDir: resolve(env.TASAM_DEMO_DETECTOR_MODEL_DIR.trim()) }
+      : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { createDemoServer } from './demo-server';
 import { loadTaskLoras } from './hypernet-task-loras';
 import { SamEngine, type SamEngineOptions } from './sam-engine';
 import { readServerSettings } from './server-settings';
+import { loadGrounding } from './task-grounding';
 
 export interface RunningDemo {
   app: FastifyInstance;
@@ -21,9 +22,14 @@ export async function startDemo(
 ): Promise<RunningDemo> {
   const settings = readServerSettings(env);
   const tasks = await loadTaskLoras({ checkpoint: settings.checkpoint, textBackend: settings.textBackend });
+  // Grounded task mode: the COCO detector, and a grounder on the task LoRAs' own text encoder.
+  const grounding = tasks.encoder
+    ? await loadGrounding({ encoder: tasks.encoder, detectorModelDir: settings.detectorModelDir })
+    : undefined;
   const engine = await SamEngine.create({
     taskLoras: tasks.generator,
     taskUnavailableReason: tasks.unavailableReason,
+    grounding,
     ...options.engine,
     automatic: { pointsPerSide: settings.pointsPerSide, ...options.engine?.automatic },
   });
@@ -32,6 +38,15 @@ export async function startDemo(
       ? `tasam demo: task mode on: ${tasks.id} (${tasks.checkpoint})\n`
       : `tasam demo: task mode off: no checkpoint at ${tasks.checkpoint}\n`,
   );
+  if (grounding) {
+    process.stderr.write(
+      grounding.detector
+        ? `tasam demo: tasks naming COCO categories use the detector: ${grounding.id}\n`
+        : `tasam demo: grounded task mode off, every task uses the task scorer: ${grounding.unavailableReason}: ${
+            grounding.error instanceof Error ? grounding.error.message : String(grounding.error)
+          }\n`,
+    );
+  }
   const app = await createDemoServer({
     engine,
     maxUploadBytes: settings.maxUploadBytes,

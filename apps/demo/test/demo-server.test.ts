@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   decodeMask,
@@ -191,7 +191,14 @@ describe('demo server: segmentation', () => {
     });
     expect(one.status).toBe(200);
     const first = one.json as SegmentResponse;
-    expect(first).toMatchObject({ width: W, height: H, mode: 'prompt', task: null });
+    expect(first).toMatchObject({
+      width: W,
+      height: H,
+      mode: 'prompt',
+      task: null,
+      path: null,
+      grounding: null,
+    });
     expect(first.results.tasam).toBeUndefined();
     expect(first.results.sam!.instances).toHaveLength(1);
     const mask = maskOf(first);
@@ -340,7 +347,13 @@ describe('demo server: static files', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(await page.text()).toMatch(/<canvas class="prompt-layer"/);
     const samples = (await (await fetch(`${base}/api/samples`)).json()) as SamplesResponse;
-    expect(samples.samples.map((s) => s.name)).toEqual(['cats', 'elephants', 'suitcases']);
+    // Every plainly named image in examples/, and nothing else from there.
+    const examples = readdirSync(join(__dirname, '..', '..', '..', 'examples'))
+      .filter((file) => file.endsWith('.jpg'))
+      .map((file) => file.replace(/\.jpg$/, ''))
+      .sort();
+    expect(examples).toEqual(expect.arrayContaining(['cats', 'elephants', 'suitcases']));
+    expect(samples.samples.map((s) => s.name)).toEqual(examples);
     const sample = await fetch(`${base}/samples/cats.jpg`);
     expect(sample.status).toBe(200);
     expect(

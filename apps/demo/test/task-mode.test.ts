@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeMask, decompressRle, mergeRles, rleFromPolygon } from '@tasam/coco-data';
 import { TasamError } from '@tasam/errors';
 import { Hypernetwork, resolveConfig, saveHypernet, useBackend } from '@tasam/hypernet';
 import { headWeightsFromModel, locateSamModels } from '@tasam/sam-runtime';
@@ -9,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HealthResponse, SegmentResponse, UploadResponse } from '../src/api-types';
 import { loadTaskLoras } from '../src/hypernet-task-loras';
 import { SamEngine } from '../src/sam-engine';
+import { type GroundingSetup, loadGrounding } from '../src/task-grounding';
 import { FIXTURES, serveForTest } from './serve-for-test';
 
 // Task mode end to end with real hypernetwork checkpoints built here (small, untrained): the task text goes
@@ -20,6 +22,14 @@ const dir = mkdtempSync(join(tmpdir(), 'tasam-demo-task-'));
 const zeroCheckpoint = join(dir, 'zero-b.safetensors');
 const taskCheckpoint = join(dir, 'random-b.safetensors');
 const cats = readFileSync(join(FIXTURES, 'cats.jpg'));
+const catAnnotations = JSON.parse(readFileSync(join(FIXTURES, 'cats-annotations.json'), 'utf8')) as {
+  image: { width: number; height: number };
+  annotations: { segmentation: number[][] }[];
+};
+const { width: W, height: H } = catAnnotations.image;
+const bothCats = decodeMask(
+  mergeRles(catAnnotations.annotations.flatMap((a) => a.segmentation.map((p) => rleFromPolygon(p, H, W)))),
+);
 
 beforeAll(async () => {
   await useBackend();
@@ -56,11 +66,31 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serveWithCheckpoint(checkpoint: string): Promise<{ app: FastifyInstance; base: string }> {
+/**
+ * A server with task mode on `checkpoint`. `grounding`: load the detector and the grounder on the LoRAs' own
+ * text encoder (`detectorModelDir` to point it elsewhere), optionally wrapping what was loaded.
+ */
+async function serveWithCheckpoint(
+  checkpoint: string,
+  options: {
+    grounding?: boolean;
+    detectorModelDir?: string;
+    wrap?: (setup: GroundingSetup) => GroundingSetup;
+  } = {},
+): Promise<{ app: FastifyInstance; base: string }> {
   const tasks = await loadTaskLoras({ checkpoint });
   expect(tasks.id).toMatch(/^hypernet [0-9a-f]{16} \+ /);
+  let grounding: GroundingSetup | undefined;
+  if (options.grounding) {
+    grounding = await loadGrounding({
+      encoder: tasks.encoder!,
+      ...(options.detectorModelDir ? { detectorModelDir: options.detectorModelDir } : {}),
+    });
+    if (options.wrap) grounding = options.wrap(grounding);
+  }
   const engine = await SamEngine.create({
     taskLoras: tasks.generator,
+    grounding,
     automatic: { pointsPerSide: 3, pointsPerBatch: 3 },
   });
   return serveForTest({ engine });
@@ -103,7 +133,10 @@ describe('task mode', () => {
     const { app, base } = await serveWithCheckpoint(zeroCheckpoint);
     try {
       const health = (await (await fetch(`${base}/api/health`)).json()) as HealthResponse;
-      expect(health.taskMode).toEqual({ available: true });
+      expect(health.taskMode).toEqual({
+        available: true,
+        grounding: { available: false, reason: 'no COCO detector is loaded' },
+      });
       const imageId = await uploadCats(base);
       const prompt = await segment(base, {
         imageId,
@@ -111,7 +144,7 @@ describe('task mode', () => {
         compare: true,
         points: [{ x: 150, y: 200, label: 1 }],
       });
-      expect(prompt.task).toBe('segment all cats');
+      expect(prompt).toMatchObject({ task: 'segment all cats', path: 'prompt', grounding: null });
       expect(prompt.results.tasam!.instances).toEqual(prompt.results.sam!.instances);
       expect(prompt.results.sam!.instances).toHaveLength(1);
 
@@ -121,6 +154,8 @@ describe('task mode', () => {
         task: 'segment all cats',
         compare: true,
       });
+      // Without a detector every task takes the scorer path, and nothing is grounded.
+      expect(automatic).toMatchObject({ path: 'scorer', grounding: null });
       // A zero LoRA scores as plain SAM: the task keeps plain SAM's candidates above its own threshold (0.5),
       // plain SAM those above SAM's (0.88), so every plain SAM instance is a task instance too.
       const task = automatic.results.tasam!.instances;
@@ -146,6 +181,130 @@ describe('task mode', () => {
       expect(compared.results.tasam!.instances[0].score).not.toBe(compared.results.sam!.instances[0].score);
       const other = await segment(base, { ...body, task: 'highlight every shoe' });
       expect(other.results.tasam!.instances[0].score).not.toBe(compared.results.tasam!.instances[0].score);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('grounded task mode', () => {
+  let app: FastifyInstance;
+  let base: string;
+  const grounded: string[] = [];
+
+  beforeAll(async () => {
+    // The untrained checkpoint: its LoRA changes nothing, so the detector path's task masks must equal plain
+    // SAM's on the same boxes. The grounder is wrapped to count the texts it grounds.
+    ({ app, base } = await serveWithCheckpoint(zeroCheckpoint, {
+      grounding: true,
+      wrap: (setup) => ({
+        ...setup,
+        grounder: {
+          groundMany: (tasks) => {
+            grounded.push(...tasks);
+            return setup.grounder!.groundMany(tasks);
+          },
+        },
+      }),
+    }));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('reports the detector in /api/health', async () => {
+    const health = (await (await fetch(`${base}/api/health`)).json()) as HealthResponse;
+    expect(health.taskMode.available).toBe(true);
+    expect(health.taskMode.grounding).toMatchObject({ available: true });
+    expect(health.taskMode.grounding!.detector).toMatch(/centernet/i);
+  });
+
+  it('grounds "segment all cats" to cat and takes the cats from the detector boxes', async () => {
+    const imageId = await uploadCats(base);
+    const response = await segment(base, {
+      imageId,
+      mode: 'automatic',
+      task: 'segment all cats',
+      compare: true,
+    });
+    expect(response.path).toBe('detector');
+    expect(response.grounding).toMatchObject({ grounded: true, colour: null });
+    expect(response.grounding!.categories.map((c) => c.name)).toEqual(['cat']);
+    expect(response.grounding!.categories[0].id).toBe(17);
+    expect(response.timings.detectMs).toBeGreaterThanOrEqual(0);
+
+    const task = response.results.tasam!.instances;
+    expect(task.length).toBeGreaterThanOrEqual(2);
+    for (const instance of task) {
+      expect(instance.category).toBe('cat');
+      expect(instance.detectorScore).toBeGreaterThan(0);
+      // score = detector score x predicted IoU, above the grounded path's 0.15.
+      expect(instance.score).toBeGreaterThan(0.15);
+      expect(instance.score).toBeLessThanOrEqual(instance.detectorScore!);
+      // The masks lie on the cats (COCO ground truth).
+      const mask = decodeMask(decompressRle(instance.rle));
+      let on = 0;
+      for (let i = 0; i < mask.length; i++) if (mask[i] && bothCats[i]) on++;
+      expect(on / instance.area).toBeGreaterThan(0.6);
+    }
+    // compare: plain SAM's heads on the same boxes; a zero LoRA makes them the same masks.
+    expect(response.results.sam!.instances).toEqual(task);
+  });
+
+  it('runs a task naming no COCO category on the task scorer path', async () => {
+    const imageId = await uploadCats(base);
+    const response = await segment(base, {
+      imageId,
+      mode: 'automatic',
+      task: 'segment the sky',
+      compare: true,
+    });
+    expect(response.path).toBe('scorer');
+    expect(response.grounding).toEqual({ grounded: false, categories: [], colour: null });
+    expect(response.timings.detectMs).toBeUndefined();
+    expect(response.results.tasam).toBeDefined();
+    for (const instance of response.results.tasam!.instances) expect(instance.category).toBeUndefined();
+  });
+
+  it('grounds each task text once, and prompts with a task stay on the prompt path', async () => {
+    const imageId = await uploadCats(base);
+    const before = grounded.length;
+    const again = await segment(base, { imageId, mode: 'automatic', task: 'segment all cats' });
+    expect(again.path).toBe('detector');
+    expect(again.results.sam).toBeUndefined();
+    expect(again.results.tasam!.instances.length).toBeGreaterThanOrEqual(2);
+    expect(grounded.slice(before)).toEqual([]);
+    expect(grounded.filter((task) => task === 'segment all cats')).toHaveLength(1);
+
+    const prompt = await segment(base, {
+      imageId,
+      task: 'segment all cats',
+      points: [{ x: 150, y: 200, label: 1 }],
+    });
+    expect(prompt).toMatchObject({ path: 'prompt', grounding: null });
+    expect(prompt.results.tasam!.instances).toHaveLength(1);
+  });
+});
+
+describe('grounded task mode without the detector', () => {
+  it('says why in /api/health and runs every task on the task scorer path', async () => {
+    const emptyModelDir = join(dir, 'no-detector-model');
+    mkdirSync(emptyModelDir, { recursive: true });
+    const { app, base } = await serveWithCheckpoint(zeroCheckpoint, {
+      grounding: true,
+      detectorModelDir: emptyModelDir,
+    });
+    try {
+      const health = (await (await fetch(`${base}/api/health`)).json()) as HealthResponse;
+      expect(health.taskMode.available).toBe(true);
+      expect(health.taskMode.grounding!.available).toBe(false);
+      expect(health.taskMode.grounding!.reason).toMatch(/the COCO detector did not load \(DETECTOR_/);
+      // Server paths stay in the log.
+      expect(health.taskMode.grounding!.reason).not.toContain(dir);
+      const imageId = await uploadCats(base);
+      const response = await segment(base, { imageId, mode: 'automatic', task: 'segment all cats' });
+      expect(response).toMatchObject({ path: 'scorer', grounding: null });
+      expect(response.results.tasam).toBeDefined();
     } finally {
       await app.close();
     }

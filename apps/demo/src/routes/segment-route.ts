@@ -45,6 +45,18 @@ export function registerSegmentRoute<Embedding>(
       height: image.height,
       mode: segmentRequest.mode,
       task: segmentRequest.task ?? null,
+      grounding: segmentation.grounding
+        ? {
+            grounded: segmentation.grounding.grounded,
+            categories: segmentation.grounding.categories.map(({ id, name, score }) => ({
+              id,
+              name,
+              score: round(score, 4),
+            })),
+            colour: segmentation.grounding.colour,
+          }
+        : null,
+      path: segmentRequest.task ? (segmentation.path ?? null) : null,
       results: { ...(sam ? { sam } : {}), ...(tasam ? { tasam } : {}) },
       timings: {
         queueMs: round(queueMs, 1),
@@ -52,6 +64,7 @@ export function registerSegmentRoute<Embedding>(
         trunkMs: round(segmentation.trunkMs, 1),
         encodeMs: round(encodeMs, 1),
         totalMs: round(performance.now() - started, 1),
+        ...(segmentation.detectMs !== undefined ? { detectMs: round(segmentation.detectMs, 1) } : {}),
       },
     };
   });

@@ -2,6 +2,7 @@ import './styles.css';
 import type { SegmentBody, SegmentResponse, UploadResponse } from '../api-types';
 import { ApiCallError, api } from './api-client';
 import { downloadMaskPng, downloadRleJson } from './downloads';
+import { describeGrounding } from './grounding-note';
 import { attachPromptGestures, type KeyboardCursor } from './prompt-gestures';
 import { PromptState } from './prompt-state';
 import { type ResultKind, ResultPanel } from './result-panel';
@@ -36,6 +37,7 @@ const prompts = new PromptState();
 const statusLine = element<HTMLParagraphElement>('status');
 const errorLine = element<HTMLParagraphElement>('error');
 const taskInput = element<HTMLInputElement>('task-input');
+const groundingLine = element<HTMLParagraphElement>('grounding');
 const fileInput = element<HTMLInputElement>('file-input');
 const dropZone = element<HTMLDivElement>('drop-zone');
 const timings = new TimingList(element<HTMLDListElement>('timings'));
@@ -49,6 +51,12 @@ let busyCount = 0;
 
 function setStatus(message: string): void {
   statusLine.textContent = message;
+}
+
+/** How the task on show was grounded (categories, colour) and which path found its masks; null hides it. */
+function setGrounding(text: string | null): void {
+  groundingLine.textContent = text ?? '';
+  groundingLine.hidden = text === null;
 }
 
 function setError(message: string | null): void {
@@ -123,6 +131,7 @@ async function loadImage(blob: Blob, name: string): Promise<void> {
 }
 
 function emptyResults(): void {
+  setGrounding(null);
   panels.sam.setResult(undefined, image ? 'Click an object or drag a box.' : 'Choose an image first.');
   panels.tasam.setResult(undefined, 'Type a task to see tasam’s masks.');
 }
@@ -141,6 +150,8 @@ async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promis
     // A newer request or image superseded this one: its masks would be stale.
     if (seq !== requestSeq || image !== current) return null;
     const roundTrip = performance.now() - started;
+    // Automatic mode says how its task was read; a prompt refined with the task keeps that line.
+    if (response.mode === 'automatic') setGrounding(describeGrounding(response));
     panels.sam.setResult(response.results.sam, 'Click an object or drag a box.');
     panels.tasam.setResult(
       response.results.tasam,
@@ -150,9 +161,11 @@ async function segment(body: Omit<SegmentBody, 'imageId'>, what: string): Promis
     timings.show(
       'Masks',
       `${formatMs(roundTrip)} round trip (server: wait ${formatMs(t.queueMs)}, task ${formatMs(t.taskMs)}, ${
-        response.mode === 'automatic'
-          ? `grid pass ${formatMs(t.trunkMs)}`
-          : `trunk ${formatMs(t.trunkMs)}, heads ${formatMs((response.results.sam?.headsMs ?? 0) + (response.results.tasam?.headsMs ?? 0))}`
+        response.path === 'detector'
+          ? `detector ${formatMs(t.detectMs ?? 0)}, boxes ${formatMs(t.trunkMs)}`
+          : response.mode === 'automatic'
+            ? `grid pass ${formatMs(t.trunkMs)}`
+            : `trunk ${formatMs(t.trunkMs)}, heads ${formatMs((response.results.sam?.headsMs ?? 0) + (response.results.tasam?.headsMs ?? 0))}`
       })`,
     );
     if (current.uploadStartedAt !== null) {
@@ -315,9 +328,12 @@ async function start(): Promise<void> {
     element('model-status').textContent = `Model: ${health.model}. Task mode: ${
       health.taskMode.available ? 'ready' : `unavailable (${health.taskMode.reason ?? 'no hypernet'})`
     }.`;
-    element('task-mode-note').textContent = health.taskMode.available
-      ? 'Submitting a task segments the whole image and keeps the masks the task asks for.'
-      : 'Task mode is unavailable on this server: it needs the hypernet checkpoint. Clicks still work.';
+    element('task-mode-note').textContent = !health.taskMode.available
+      ? 'Task mode is unavailable on this server: it needs the hypernet checkpoint. Clicks still work.'
+      : health.taskMode.grounding?.available
+        ? 'Submitting a task segments the whole image: a task naming COCO objects (cats, people, cars…) takes ' +
+          'the detector’s boxes, any other the task scorer’s picks from SAM’s grid.'
+        : 'Submitting a task segments the whole image and keeps the masks the task asks for.';
     renderSamples(samples, element('samples'), element('task-suggestions'), (sample) => {
       if (!taskInput.value.trim() && sample.suggestions[0]) taskInput.placeholder = sample.suggestions[0];
       void loadSample(sample.url, sample.name);

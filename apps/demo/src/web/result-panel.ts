@@ -62,10 +62,12 @@ export class ResultPanel {
         swatch.className = 'swatch';
         swatch.style.backgroundColor = cssColour(instanceColour(i));
         swatch.setAttribute('aria-hidden', 'true');
+        const category = instance.category ? ` ${instance.category}` : '';
         item.append(
           swatch,
-          `#${i + 1} score ${instance.score.toFixed(3)} · ${instance.area.toLocaleString('en-US')} px`,
+          `#${i + 1}${category} score ${instance.score.toFixed(3)} · ${instance.area.toLocaleString('en-US')} px`,
         );
+        if (instance.category) item.dataset.category = instance.category;
         return item;
       }),
     );
