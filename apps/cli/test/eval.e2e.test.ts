@@ -41,6 +41,12 @@ describe('tasam eval as a subprocess', () => {
     expect(report.click.tasam).toEqual(report.click.plain);
     expect(report.category.tasam).toEqual(report.category.plain);
     expect(report.text.referring.tasam.stats).toEqual(report.text.referring.plain.stats);
+    expect(report.box.plain.count.overall).toBeGreaterThan(0);
+    expect(report.box.tasam).toEqual(report.box.plain);
+    // Grounded: the detector's boxes through plain SAM's heads and the (zero) task LoRA give the same masks.
+    expect(report.grounded.referring.plain.results).toBeGreaterThan(0);
+    expect(report.grounded.referring.tasam.stats).toEqual(report.grounded.referring.plain.stats);
+    expect(report.grounded.detection.tasam.stats).toEqual(report.grounded.detection.plain.stats);
     expect(report.text.detection.plain.perCategoryAp).toHaveLength(80);
     expect(Object.keys(report.imageTimings)).toHaveLength(2);
     for (const file of ['eval.json', 'eval.md', 'pr-referring.png', 'pr-detection.svg'])
@@ -51,7 +57,7 @@ describe('tasam eval as a subprocess', () => {
 
     const shards = join(work, 'shards');
     for (const shard of ['0/2', '1/2']) {
-      const part = run(...common, '--protocol', 'click', '--shard', shard, '--out', shards, '--json');
+      const part = run(...common, '--protocol', 'click,box', '--shard', shard, '--out', shards, '--json');
       expect(part.status).toBe(0);
       expect(JSON.parse(part.stdout).images).toBe(1);
     }
@@ -60,6 +66,7 @@ describe('tasam eval as a subprocess', () => {
     const pooled = JSON.parse(merged.stdout);
     expect(pooled.click.plain.count).toEqual(report.click.plain.count);
     expect(pooled.click.plain.overall).toBeCloseTo(report.click.plain.overall, 12);
+    expect(pooled.box.plain.count).toEqual(report.box.plain.count);
     expect(pooled.category).toBeUndefined();
   });
 

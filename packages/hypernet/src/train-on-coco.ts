@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { HEAD_TARGETS, writeFileAtomic } from '@tasam/lora';
 import type { SamRuntime } from '@tasam/sam-runtime';
-import { saveHypernet } from './checkpoint';
+import { loadHypernet, saveHypernet } from './checkpoint';
 import { type EvaluationResult, evaluateOnCoco } from './coco-evaluation';
 import { CocoTrainingData } from './coco-training-data';
 import { TrainingDataError } from './errors';
@@ -32,6 +32,11 @@ export interface TrainOnCocoOptions {
   epochs?: number;
   seed?: number;
   resume?: boolean;
+  /**
+   * Start from this checkpoint's hypernetwork instead of a fresh initialisation (fine-tuning, e.g. with new
+   * sample kinds); its config must match the run's (same encoder, targets, rank).
+   */
+  init?: string;
   batchSize?: number;
   maxSamplesPerImage?: number;
   maxImages?: number;
@@ -115,7 +120,9 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
     targets: [...HEAD_TARGETS],
     ...options.model,
   });
-  const net = Hypernetwork.initialise(config, seed);
+  const net = options.init
+    ? (await loadHypernet(options.init, { textEncoderId: config.textEncoderId })).net
+    : Hypernetwork.initialise(config, seed);
   const result = await train({
     runDir: options.out,
     net,

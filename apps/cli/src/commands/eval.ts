@@ -18,7 +18,8 @@ import { loadTaskSegmenter } from '../task-segmenter-setup';
 export interface EvalOptions {
   coco?: string;
   split: string;
-  protocol: Protocol | 'all';
+  /** Protocols to run, in PROTOCOLS order. */
+  protocol: Protocol[];
   seed: number;
   limit?: number;
   categories?: string[];
@@ -59,13 +60,23 @@ function parseList(text: string): string[] {
   return list;
 }
 
-const protocolsOf = (p: EvalOptions['protocol']): Protocol[] => (p === 'all' ? [...PROTOCOLS] : [p]);
+/** `all`, one protocol, or a comma-separated list (`click,category,box`), in PROTOCOLS order. */
+export function parseProtocols(text: string): Protocol[] {
+  const names = text.split(',').map((s) => s.trim());
+  if (names.length === 1 && names[0] === 'all') return [...PROTOCOLS];
+  for (const name of names)
+    if (!(PROTOCOLS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(
+        `expected all or a comma-separated list of ${PROTOCOLS.join(', ')}; got "${text}".`,
+      );
+  return PROTOCOLS.filter((p) => names.includes(p));
+}
 
 /** Runs this process's share of the evaluation and returns its raw results. */
 export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions): Promise<EvalPart> {
   const started = performance.now();
   const shard = options.shard ?? wholeShard;
-  const protocols = protocolsOf(options.protocol);
+  const protocols = options.protocol;
   const selection = await selectEval(coco, options.split, {
     limit: options.limit,
     categories: options.categories,
@@ -220,9 +231,9 @@ export function evalCommand(io: CliIO): Command {
     .option('--coco <dir>', 'COCO directory with annotations/ and image folders (default: $TASAM_COCO)')
     .option('--split <name>', 'split to evaluate', 'val2017')
     .addOption(
-      new Option('--protocol <name>', 'which protocol(s) to run')
-        .choices([...PROTOCOLS, 'all'])
-        .default('all'),
+      new Option('--protocol <names>', `all, or a comma-separated list of ${PROTOCOLS.join(', ')}`)
+        .argParser(parseProtocols)
+        .default([...PROTOCOLS], 'all'),
     )
     .option('--seed <n>', "seed of the category protocol's points", parseSeed, 0)
     .option('--limit <n>', 'only the first n images (file-name order)', parsePositiveInt)

@@ -24,6 +24,7 @@ interface TrainCliOptions {
   checkpointEvery?: number;
   threads?: number;
   boxOnly: number;
+  init?: string;
   valSplit: string;
   valImages: number;
   json?: boolean;
@@ -78,6 +79,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
     .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .option('--init <checkpoint>', 'fine-tune: start from this checkpoint instead of a fresh network')
     .option(
       '--box-only <p>',
       "probability that an instance sample is a jittered box alone (grounded mode's detector boxes), 0-1",
@@ -138,6 +140,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
             maxSamplesPerImage: options.samplesPerImage,
             maxImages: options.maxImages,
             boxOnlyProbability: options.boxOnly,
+            init: options.init,
             train: {
               ...(options.lr !== undefined ? { lr: options.lr } : {}),
               ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
