@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { compressRle, decodeMask, loadImageRgb } from '@tasam/coco-data';
+import { type Bbox, compressRle, decodeMask, loadImageRgb, type Rle } from '@tasam/coco-data';
 import { CocoDetector } from '@tasam/detector';
 import {
   type BoxPrompt,
@@ -85,6 +85,23 @@ const since = (start: number) => Math.round(performance.now() - start);
 
 type Found = TaskInstanceReport & { mask: Uint8Array };
 
+/** An instance of any path as reported (COCO's compressed RLE) with its decoded mask for the pictures. */
+function found(
+  instance: { rle: Rle; score: number; bbox: Bbox; area: number; stabilityScore: number; mask?: Uint8Array },
+  extra: Partial<TaskInstanceReport> = {},
+): Found {
+  const { rle, score, bbox, area, stabilityScore } = instance;
+  return {
+    rle: compressRle(rle),
+    score,
+    ...extra,
+    bbox,
+    area,
+    stabilityScore,
+    mask: instance.mask ?? decodeMask(rle),
+  };
+}
+
 /**
  * `tasam segment IMAGE --task TEXT [--task TEXT...]`: with no prompt, each task is grounded (COCO categories
  * and colour); grounded tasks take their instances from the detector's boxes through their LoRA-adapted heads,
@@ -136,14 +153,7 @@ export async function runTaskSegment(
       results.push({
         task: options.tasks[0],
         path: 'prompt',
-        found: masks.map((m) => ({
-          rle: compressRle(m.rle),
-          score: m.score,
-          bbox: m.bbox,
-          area: m.area,
-          stabilityScore: m.stabilityScore,
-          mask: m.mask,
-        })),
+        found: masks.map((m) => found(m)),
       });
     } else {
       const onDetector = groundings?.filter((g) => g.grounded) ?? [];
@@ -162,17 +172,9 @@ export async function runTaskSegment(
         for (const t of result.tasks) {
           byTask.set(
             t.task,
-            t.instances.map((i) => ({
-              rle: compressRle(i.rle),
-              score: i.score,
-              bbox: i.bbox,
-              area: i.area,
-              stabilityScore: i.stabilityScore,
-              category: i.category,
-              detectorScore: i.detectorScore,
-              box: i.box,
-              mask: decodeMask(i.rle),
-            })),
+            t.instances.map((i) =>
+              found(i, { category: i.category, detectorScore: i.detectorScore, box: i.box }),
+            ),
           );
         }
       }
@@ -187,16 +189,12 @@ export async function runTaskSegment(
         for (const t of result.tasks) {
           byTask.set(
             t.task,
-            t.instances.map((i) => ({
-              rle: compressRle(i.rle),
-              score: i.score,
-              ...(i.taskProbability !== undefined ? { taskProbability: i.taskProbability } : {}),
-              bbox: i.bbox,
-              area: i.area,
-              stabilityScore: i.stabilityScore,
-              point: i.point,
-              mask: decodeMask(i.rle),
-            })),
+            t.instances.map((i) =>
+              found(i, {
+                ...(i.taskProbability !== undefined ? { taskProbability: i.taskProbability } : {}),
+                point: i.point,
+              }),
+            ),
           );
         }
       }

@@ -1,34 +1,18 @@
-import type { GroundingCase, GroundingCaseKind } from './grounding-test-set';
+import {
+  ANIMALS,
+  groundingCase as c,
+  FOOD,
+  type GroundingCase,
+  INDOOR,
+  OUTDOOR,
+  VEHICLES,
+} from './grounding-case';
 
 /**
  * The grounding CALIBRATION set: the texts the "none" margin was chosen on (see NONE_MARGIN in
  * src/grounding/grounding-constants.ts) and the only list the method was tuned against. No text here is in the
  * test set (grounding-test-set.ts), which the accuracy test checks.
  */
-const c = (
-  kind: GroundingCaseKind,
-  text: string,
-  categories: string[],
-  colour: string | null = null,
-): GroundingCase => ({ text, categories, colour, kind });
-
-const VEHICLES = ['bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat'];
-const ANIMALS = ['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe'];
-const FOOD = [
-  'banana',
-  'apple',
-  'sandwich',
-  'orange',
-  'broccoli',
-  'carrot',
-  'hot dog',
-  'pizza',
-  'donut',
-  'cake',
-];
-const INDOOR = ['book', 'clock', 'vase', 'scissors', 'teddy bear', 'hair drier', 'toothbrush'];
-const OUTDOOR = ['traffic light', 'fire hydrant', 'stop sign', 'parking meter', 'bench'];
-
 export const GROUNDING_CALIBRATION_SET: readonly GroundingCase[] = [
   c('plain', 'segment the dog', ['dog']),
   c('plain', 'the car', ['car']),

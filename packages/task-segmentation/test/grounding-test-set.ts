@@ -1,66 +1,24 @@
+import {
+  ACCESSORY,
+  ANIMALS,
+  APPLIANCE,
+  groundingCase as c,
+  ELECTRONIC,
+  FOOD,
+  FURNITURE,
+  type GroundingCase,
+  KITCHEN,
+  SPORTS,
+  VEHICLES,
+} from './grounding-case';
+
+export type { GroundingCase, GroundingCaseKind } from './grounding-case';
+
 /**
  * The grounding TEST set: task texts with what grounding must return. Written before the method was tuned and
  * never used to tune it (thresholds come from grounding-calibration-set.ts, a separate list). `categories` are
  * COCO names; an empty list means "not grounded". `kind` groups the cases for the accuracy report.
  */
-export type GroundingCaseKind =
-  | 'plain'
-  | 'plural'
-  | 'verb'
-  | 'synonym'
-  | 'misspelling'
-  | 'supercategory'
-  | 'colour'
-  | 'multi'
-  | 'context'
-  | 'none';
-
-export interface GroundingCase {
-  text: string;
-  categories: string[];
-  colour: string | null;
-  kind: GroundingCaseKind;
-}
-
-const VEHICLES = ['bicycle', 'car', 'motorcycle', 'airplane', 'bus', 'train', 'truck', 'boat'];
-const ANIMALS = ['bird', 'cat', 'dog', 'horse', 'sheep', 'cow', 'elephant', 'bear', 'zebra', 'giraffe'];
-const FOOD = [
-  'banana',
-  'apple',
-  'sandwich',
-  'orange',
-  'broccoli',
-  'carrot',
-  'hot dog',
-  'pizza',
-  'donut',
-  'cake',
-];
-const FURNITURE = ['chair', 'couch', 'potted plant', 'bed', 'dining table', 'toilet'];
-const KITCHEN = ['bottle', 'wine glass', 'cup', 'fork', 'knife', 'spoon', 'bowl'];
-const ELECTRONIC = ['tv', 'laptop', 'mouse', 'remote', 'keyboard', 'cell phone'];
-const SPORTS = [
-  'frisbee',
-  'skis',
-  'snowboard',
-  'sports ball',
-  'kite',
-  'baseball bat',
-  'baseball glove',
-  'skateboard',
-  'surfboard',
-  'tennis racket',
-];
-const ACCESSORY = ['backpack', 'umbrella', 'handbag', 'tie', 'suitcase'];
-const APPLIANCE = ['microwave', 'oven', 'toaster', 'sink', 'refrigerator'];
-
-const c = (
-  kind: GroundingCaseKind,
-  text: string,
-  categories: string[],
-  colour: string | null = null,
-): GroundingCase => ({ text, categories, colour, kind });
-
 export const GROUNDING_TEST_SET: readonly GroundingCase[] = [
   // plain names, mostly singular
   c('plain', 'segment the elephant', ['elephant']),

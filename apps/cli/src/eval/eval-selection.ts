@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type CocoCategory, CocoDataset, type CocoImage } from '@tasam/coco-data';
+import { type CocoCategory, CocoDataset, type CocoImage, isCrowd } from '@tasam/coco-data';
 import { EvalInputError } from '../errors/eval-input-error';
 import { cocoAnnotationsPath } from '../image-inputs';
 import { type Shard, shardSlice } from '../shard';
@@ -62,4 +62,14 @@ export async function selectEval(
     allImageIds: images.map((i) => i.id),
     categories,
   };
+}
+
+/** The selected categories with a non-crowd instance in an image, by id (the referring setting's tasks). */
+export function presentCategories(selection: EvalSelection, imageId: number): number[] {
+  const categoryIds = new Set(selection.categories.map((c) => c.id));
+  const present = selection.dataset
+    .annotationsOf(imageId)
+    .filter((a) => categoryIds.has(a.category_id) && !isCrowd(a))
+    .map((a) => a.category_id);
+  return [...new Set(present)].sort((a, b) => a - b);
 }

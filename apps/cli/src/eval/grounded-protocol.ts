@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { compressRle, isCrowd, loadImageRgb } from '@tasam/coco-data';
+import { compressRle, loadImageRgb } from '@tasam/coco-data';
 import type { CocoDetector } from '@tasam/detector';
 import type { TaskSegmenter } from '@tasam/hypernet';
 import { type GroundedInstance, GroundedSegmenter } from '@tasam/task-segmentation';
-import type { EvalSelection } from './eval-selection';
+import { type EvalSelection, presentCategories } from './eval-selection';
 import { type ScoredMask, textTask } from './text-protocol';
 
 /** What the grounded protocol found on one image (raw, so shards merge before metrics). */
@@ -36,15 +36,7 @@ export async function runGroundedImage(
 ): Promise<GroundedImageResult> {
   const image = selection.images[imageIndex];
   const started = performance.now();
-  const categoryIds = new Set(selection.categories.map((c) => c.id));
-  const present = [
-    ...new Set(
-      selection.dataset
-        .annotationsOf(image.id)
-        .filter((a) => categoryIds.has(a.category_id) && !isCrowd(a))
-        .map((a) => a.category_id),
-    ),
-  ].sort((a, b) => a - b);
+  const present = presentCategories(selection, image.id);
   const rgb = await loadImageRgb(join(selection.imageDir, image.file_name));
   const embedding = await segmenter.runtime.embed(rgb);
   const groundings = selection.categories.map((c) => ({

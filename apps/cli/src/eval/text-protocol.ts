@@ -1,14 +1,7 @@
 import { join } from 'node:path';
-import {
-  type CompressedRle,
-  compressRle,
-  isCrowd,
-  loadImageRgb,
-  pluralize,
-  type Rle,
-} from '@tasam/coco-data';
+import { type CompressedRle, compressRle, loadImageRgb, pluralize, type Rle } from '@tasam/coco-data';
 import type { TaskSegmenter } from '@tasam/hypernet';
-import type { EvalSelection } from './eval-selection';
+import { type EvalSelection, presentCategories } from './eval-selection';
 
 /** One predicted mask in COCO's compressed form with its score. */
 export interface ScoredMask {
@@ -60,15 +53,7 @@ export async function runTextImage(
 ): Promise<TextImageResult> {
   const image = selection.images[imageIndex];
   const started = performance.now();
-  const categoryIds = new Set(selection.categories.map((c) => c.id));
-  const present = [
-    ...new Set(
-      selection.dataset
-        .annotationsOf(image.id)
-        .filter((a) => categoryIds.has(a.category_id) && !isCrowd(a))
-        .map((a) => a.category_id),
-    ),
-  ].sort((a, b) => a - b);
+  const present = presentCategories(selection, image.id);
   const rgb = await loadImageRgb(join(selection.imageDir, image.file_name));
   const size = { width: rgb.width, height: rgb.height };
   const embedding = await segmenter.runtime.embed(rgb);
