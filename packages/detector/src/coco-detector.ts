@@ -4,6 +4,7 @@ import { ensureWasmBackend } from './backend';
 import { decodeDetections } from './decode';
 import { DetectorDisposedError, DetectorModelLoadError } from './errors';
 import { toInputTensor, toRgbImage } from './image-input';
+import { candidateThreshold, mergeDetections, mirrorDetections } from './merge';
 import {
   CENTERNET_INPUT_NODE,
   CENTERNET_MODEL_ID,
@@ -12,9 +13,14 @@ import {
   DETECTOR_INPUT_SIZE,
 } from './model/centernet-constants';
 import { defaultModelDir, readModelArtifacts } from './model/model-files';
-import { nonMaxSuppression } from './nms';
 import { resolveDetectOptions, resolveLoadOptions } from './options';
-import type { Detection, DetectOptions, DetectorImage, DetectorLoadOptions } from './types';
+import type {
+  Detection,
+  DetectOptions,
+  DetectorImage,
+  DetectorLoadOptions,
+  ResolvedDetectOptions,
+} from './types';
 
 /**
  * COCO object detection (80 categories) with a MobileNetV3 CenterNet on tfjs' wasm backend, from model files
@@ -64,23 +70,68 @@ export class CocoDetector {
 
   /**
    * Detects COCO objects in one image: boxes in the image's pixels (after EXIF orientation), clipped to it,
-   * scores at least `scoreThreshold`, per-class NMS at `nmsIou`, at most `maxDetections`, best first.
+   * scores at least `scoreThreshold`, at most `maxDetections`, best first. One model pass, or with
+   * `augment: 'flip'` two (the image and its mirror), merged by per-class NMS at `nmsIou` (`merge: 'nms'`) or
+   * weighted box fusion at `fusionIou` (`merge: 'wbf'`).
    */
   async detect(image: DetectorImage, options?: DetectOptions): Promise<Detection[]> {
     this.checkNotDisposed();
     const resolved = resolveDetectOptions(options);
+    const passes = await this.passes(image, resolved, candidateThreshold(resolved));
+    return mergeDetections(passes, resolved);
+  }
+
+  /**
+   * The unmerged detections of each model pass `detect` would run: `[image]`, or with `augment: 'flip'`
+   * `[image, mirror]` with the mirror's boxes mapped back to the image (x' = width - x). Every decoded row
+   * scoring at least `scoreThreshold` of the asked categories, in the model's order, without NMS (only
+   * `scoreThreshold`, `categoryIds` and `augment` are used). For measurements: `mergeDetections(passes,
+   * resolveDetectOptions(options))` gives what `detect` gives when the threshold here is at most
+   * `candidateThreshold` of those options.
+   */
+  async detectPasses(image: DetectorImage, options?: DetectOptions): Promise<Detection[][]> {
+    this.checkNotDisposed();
+    const resolved = resolveDetectOptions(options);
+    return this.passes(image, resolved, resolved.scoreThreshold);
+  }
+
+  private async passes(
+    image: DetectorImage,
+    options: ResolvedDetectOptions,
+    scoreThreshold: number,
+  ): Promise<Detection[][]> {
     const rgb = await toRgbImage(image);
-    if (resolved.categoryIds?.size === 0) return [];
+    if (options.categoryIds?.size === 0) return [];
     this.checkNotDisposed();
     await ensureWasmBackend();
+    const decode = (raw: Float32Array) =>
+      decodeDetections(raw, rgb.width, rgb.height, {
+        scoreThreshold,
+        categoryIds: options.categoryIds,
+        inputSize: this.inputSize,
+      });
+    const input = toInputTensor(rgb, this.inputSize);
+    try {
+      const passes = [decode(await this.run(input, false))];
+      if (options.augment === 'flip') {
+        this.checkNotDisposed();
+        passes.push(mirrorDetections(decode(await this.run(input, true)), rgb.width));
+      }
+      return passes;
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** One model pass on the input tensor, or on its left-right mirror: the raw output rows. */
+  private async run(input: tf.Tensor4D, mirrored: boolean): Promise<Float32Array> {
     const output = tf.tidy(
       () =>
         this.model.execute(
-          { [CENTERNET_INPUT_NODE]: toInputTensor(rgb, this.inputSize) },
+          { [CENTERNET_INPUT_NODE]: mirrored ? tf.reverse(input, 2) : input },
           CENTERNET_OUTPUT_NODE,
         ) as tf.Tensor,
     );
-    let raw: Float32Array;
     try {
       const [batch, , columns] = output.shape;
       if (output.rank !== 3 || batch !== 1 || columns !== CENTERNET_ROW_LENGTH) {
@@ -89,16 +140,10 @@ export class CocoDetector {
           `output ${CENTERNET_OUTPUT_NODE} has shape [${output.shape.join(',')}], expected [1,N,${CENTERNET_ROW_LENGTH}]`,
         );
       }
-      raw = (await output.data()) as Float32Array;
+      return (await output.data()) as Float32Array;
     } finally {
       output.dispose();
     }
-    const candidates = decodeDetections(raw, rgb.width, rgb.height, {
-      scoreThreshold: resolved.scoreThreshold,
-      categoryIds: resolved.categoryIds,
-      inputSize: this.inputSize,
-    });
-    return nonMaxSuppression(candidates, resolved.nmsIou, resolved.maxDetections);
   }
 
   /** Releases the model's weights. Idempotent; `detect` afterwards throws DetectorDisposedError. */

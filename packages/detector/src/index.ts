@@ -1,5 +1,6 @@
 export { ImageDecodeError, ImageReadError, type RgbImage } from '@tasam/coco-data';
 export { DETECTOR_TFJS_BACKEND } from './backend';
+export { type BoxFusionOptions, type FusableDetection, weightedBoxFusion } from './box-fusion';
 export { CocoDetector } from './coco-detector';
 export { detectionsToCocoResults } from './coco-results';
 export { type DecodeOptions, decodeDetections, scaleAndClipBox } from './decode';
@@ -13,6 +14,13 @@ export {
   DetectorOptionsError,
 } from './errors';
 export {
+  candidateThreshold,
+  type MergeOptions,
+  mergeDetections,
+  mirrorBox,
+  mirrorDetections,
+} from './merge';
+export {
   CENTERNET_INPUT_NODE,
   CENTERNET_MODEL_ID,
   CENTERNET_OUTPUT_NODE,
@@ -21,11 +29,13 @@ export {
 } from './model/centernet-constants';
 export { defaultModelDir } from './model/model-files';
 export { boxIou, nonMaxSuppression } from './nms';
-export { DEFAULT_DETECT_OPTIONS, resolveDetectOptions } from './options';
+export { DEFAULT_DETECT_OPTIONS, DEFAULT_WBF_NMS_IOU, resolveDetectOptions } from './options';
 export type {
   Box,
   CocoBboxResult,
+  DetectAugment,
   Detection,
+  DetectMerge,
   DetectOptions,
   DetectorImage,
   DetectorLoadOptions,

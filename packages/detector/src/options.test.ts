@@ -1,5 +1,10 @@
 import { DetectorOptionsError } from './errors';
-import { DEFAULT_DETECT_OPTIONS, resolveDetectOptions, resolveLoadOptions } from './options';
+import {
+  DEFAULT_DETECT_OPTIONS,
+  DEFAULT_WBF_NMS_IOU,
+  resolveDetectOptions,
+  resolveLoadOptions,
+} from './options';
 
 const optionError = (fn: () => unknown): DetectorOptionsError => {
   try {
@@ -19,6 +24,9 @@ describe('resolveDetectOptions', () => {
       nmsIou: 0.5,
       maxDetections: 100,
       categoryIds: undefined,
+      augment: 'none',
+      merge: 'nms',
+      fusionIou: 0.6,
     });
   });
 
@@ -28,12 +36,23 @@ describe('resolveDetectOptions', () => {
       nmsIou: 1,
       maxDetections: 1,
       categoryIds: [22, 17, 22],
+      augment: 'flip',
+      merge: 'wbf',
+      fusionIou: 0,
     });
     expect(resolved).toEqual({
       scoreThreshold: 0,
       nmsIou: 1,
       maxDetections: 1,
       categoryIds: new Set([22, 17]),
+      augment: 'flip',
+      merge: 'wbf',
+      fusionIou: 0,
+    });
+    expect(resolveDetectOptions({ augment: 'none', merge: 'nms', fusionIou: 1 })).toMatchObject({
+      augment: 'none',
+      merge: 'nms',
+      fusionIou: 1,
     });
     expect(resolveDetectOptions({ categoryIds: [] }).categoryIds).toEqual(new Set());
   });
@@ -51,12 +70,35 @@ describe('resolveDetectOptions', () => {
     ['categoryIds', { categoryIds: 17 }],
     ['categoryIds[1]', { categoryIds: [17, 12] }],
     ['categoryIds[0]', { categoryIds: ['cat'] }],
+    ['augment', { augment: 'hflip' }],
+    ['augment', { augment: true }],
+    ['augment', { augment: null }],
+    ['merge', { merge: 'WBF' }],
+    ['merge', { merge: 1 }],
+    ['fusionIou', { fusionIou: 1.01 }],
+    ['fusionIou', { fusionIou: '0.55' }],
     ['threshold', { threshold: 0.5 }],
   ])('rejects a bad %s, naming it', (option, options) => {
     const error = optionError(() => resolveDetectOptions(options as never));
     expect(error.code).toBe('DETECTOR_OPTIONS');
     expect(error.option).toBe(option);
     expect(error.message).toContain(`detector option ${option}:`);
+  });
+
+  it("defaults nmsIou to DEFAULT_WBF_NMS_IOU with merge 'wbf', unless given", () => {
+    expect(DEFAULT_WBF_NMS_IOU).toBe(0.8);
+    expect(resolveDetectOptions({ merge: 'wbf' }).nmsIou).toBe(0.8);
+    expect(resolveDetectOptions({ merge: 'wbf', nmsIou: 0.5 }).nmsIou).toBe(0.5);
+    expect(resolveDetectOptions({ augment: 'flip' }).nmsIou).toBe(0.5);
+  });
+
+  it('names the allowed values of augment and merge', () => {
+    expect(optionError(() => resolveDetectOptions({ augment: 'mirror' as never })).expected).toBe(
+      "'none' or 'flip'",
+    );
+    expect(optionError(() => resolveDetectOptions({ merge: 'soft-nms' as never })).message).toContain(
+      "expected 'nms' or 'wbf'",
+    );
   });
 
   it('rejects options that are not an object', () => {

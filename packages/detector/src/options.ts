@@ -1,16 +1,45 @@
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { DetectorOptionsError } from './errors';
-import type { DetectOptions, DetectorLoadOptions, ResolvedDetectOptions } from './types';
+import type {
+  DetectAugment,
+  DetectMerge,
+  DetectOptions,
+  DetectorLoadOptions,
+  ResolvedDetectOptions,
+} from './types';
 
-/** Defaults of `detect`'s options. AP 0.279 on coco-mini val2017 was measured with these (README). */
+/**
+ * Defaults of `detect`'s options. AP 0.279 on coco-mini val2017 was measured with these (README). With
+ * `merge: 'wbf'` the default `nmsIou` is DEFAULT_WBF_NMS_IOU instead.
+ */
 export const DEFAULT_DETECT_OPTIONS: Readonly<Required<Omit<DetectOptions, 'categoryIds'>>> = Object.freeze({
   scoreThreshold: 0.05,
   nmsIou: 0.5,
   maxDetections: 100,
+  augment: 'none',
+  merge: 'nms',
+  fusionIou: 0.6,
 });
 
+/**
+ * The default `nmsIou` with `merge: 'wbf'`, where NMS only removes a pass's own near-duplicates before fusion:
+ * chosen with `fusionIou` 0.6 on coco-mini train2017 (README, "Test-time augmentation").
+ */
+export const DEFAULT_WBF_NMS_IOU = 0.8;
+
+const AUGMENTS: readonly DetectAugment[] = ['none', 'flip'];
+const MERGES: readonly DetectMerge[] = ['nms', 'wbf'];
+
 const COCO_IDS = new Set(COCO_CATEGORIES.map((category) => category.id));
-const DETECT_KEYS = new Set(['scoreThreshold', 'nmsIou', 'maxDetections', 'categoryIds']);
+const DETECT_KEYS = new Set([
+  'scoreThreshold',
+  'nmsIou',
+  'maxDetections',
+  'categoryIds',
+  'augment',
+  'merge',
+  'fusionIou',
+]);
 const LOAD_KEYS = new Set(['modelDir', 'verify']);
 
 function checkObject(name: string, options: unknown, known: Set<string>): Record<string, unknown> {
@@ -37,11 +66,26 @@ function fraction(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new DetectorOptionsError(name, value, allowed.map((a) => `'${a}'`).join(' or '));
+  }
+  return value as T;
+}
+
 /** Applies the defaults to `detect`'s options and checks them; a bad one is a DetectorOptionsError naming it. */
 export function resolveDetectOptions(options?: DetectOptions): ResolvedDetectOptions {
   const o = checkObject('options', options, DETECT_KEYS);
   const scoreThreshold = fraction('scoreThreshold', o.scoreThreshold, DEFAULT_DETECT_OPTIONS.scoreThreshold);
-  const nmsIou = fraction('nmsIou', o.nmsIou, DEFAULT_DETECT_OPTIONS.nmsIou);
+  const augment = oneOf('augment', o.augment, AUGMENTS, DEFAULT_DETECT_OPTIONS.augment);
+  const merge = oneOf('merge', o.merge, MERGES, DEFAULT_DETECT_OPTIONS.merge);
+  const nmsIou = fraction(
+    'nmsIou',
+    o.nmsIou,
+    merge === 'wbf' ? DEFAULT_WBF_NMS_IOU : DEFAULT_DETECT_OPTIONS.nmsIou,
+  );
+  const fusionIou = fraction('fusionIou', o.fusionIou, DEFAULT_DETECT_OPTIONS.fusionIou);
   let maxDetections = DEFAULT_DETECT_OPTIONS.maxDetections;
   if (o.maxDetections !== undefined) {
     if (!Number.isSafeInteger(o.maxDetections) || (o.maxDetections as number) < 1) {
@@ -66,7 +110,7 @@ export function resolveDetectOptions(options?: DetectOptions): ResolvedDetectOpt
       categoryIds!.add(id);
     });
   }
-  return { scoreThreshold, nmsIou, maxDetections, categoryIds };
+  return { scoreThreshold, nmsIou, maxDetections, categoryIds, augment, merge, fusionIou };
 }
 
 /** Applies the defaults to `CocoDetector.load`'s options and checks them. */

@@ -21,13 +21,36 @@ export type DetectorImage = string | Buffer | Uint8Array | RgbImage;
 export interface DetectOptions {
   /** Keep detections scoring at least this, 0-1. Default 0.05. */
   scoreThreshold?: number;
-  /** Per-class NMS: drop a box whose IoU with a better-scoring box of its class exceeds this, 0-1. Default 0.5. */
+  /**
+   * Per-class NMS: drop a box whose IoU with a better-scoring box of its class exceeds this, 0-1. Over all
+   * passes with `merge: 'nms'` (default 0.5); within each pass before fusion with `merge: 'wbf'` (default 0.8).
+   */
   nmsIou?: number;
   /** At most this many detections (the best), a positive integer. Default 100 (all the model gives). */
   maxDetections?: number;
   /** Keep only these COCO category ids (e.g. [17, 18] for cats and dogs). Default: all 80. */
   categoryIds?: readonly number[];
+  /**
+   * Test-time augmentation. 'none' (default): one model pass. 'flip': also run the left-right mirrored image
+   * and map its boxes back (x' = width - x), then merge the two passes with `merge`. Doubles the model time.
+   */
+  augment?: DetectAugment;
+  /**
+   * How the passes' boxes become detections. 'nms' (default): per-class NMS at `nmsIou` over all of them.
+   * 'wbf': weighted box fusion: each pass's near-duplicates removed (NMS at `nmsIou`), then same-class boxes of
+   * different passes overlapping by IoU above `fusionIou` clustered; a cluster's box is the score-weighted mean
+   * of its boxes, its score their sum divided by the number of passes (a box one pass of two found keeps half
+   * its score).
+   */
+  merge?: DetectMerge;
+  /** Weighted box fusion: a box joins a same-class cluster whose fused box it overlaps with IoU above this, 0-1. Default 0.6. */
+  fusionIou?: number;
 }
+
+/** `DetectOptions.augment`. */
+export type DetectAugment = 'none' | 'flip';
+/** `DetectOptions.merge`. */
+export type DetectMerge = 'nms' | 'wbf';
 
 /** `DetectOptions` with defaults applied and validated. */
 export interface ResolvedDetectOptions {
@@ -36,6 +59,9 @@ export interface ResolvedDetectOptions {
   maxDetections: number;
   /** undefined: all categories. */
   categoryIds: ReadonlySet<number> | undefined;
+  augment: DetectAugment;
+  merge: DetectMerge;
+  fusionIou: number;
 }
 
 export interface DetectorLoadOptions {

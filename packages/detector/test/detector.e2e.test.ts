@@ -8,12 +8,16 @@ import {
   boxIou,
   CENTERNET_SHA256,
   CocoDetector,
+  candidateThreshold,
   type Detection,
   DetectorDisposedError,
   DetectorModelChecksumError,
   DetectorModelReadError,
   DetectorOptionsError,
   defaultModelDir,
+  mergeDetections,
+  mirrorDetections,
+  resolveDetectOptions,
 } from '../src';
 import { forbidNetwork } from './no-network';
 
@@ -120,7 +124,85 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
     await detector.detect(CATS);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) await detector.detect(ELEPHANTS);
+    await detector.detect(ELEPHANTS, { augment: 'flip' });
+    await detector.detect(CATS, { augment: 'flip', merge: 'wbf' });
+    await detector.detectPasses(CATS, { augment: 'flip', scoreThreshold: 0 });
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('flip test-time augmentation', () => {
+    it.each(['nms', 'wbf'] as const)(
+      'still finds at least two elephants, boxes inside the image (merge %s)',
+      async (merge) => {
+        const detections = await detector.detect(ELEPHANTS, { augment: 'flip', merge });
+        expectWellFormed(detections, 640, 480);
+        const elephants = detections.filter((d) => d.categoryId === ELEPHANT && d.score >= 0.3);
+        expect(elephants.length).toBeGreaterThanOrEqual(2);
+        expect(boxIou(elephants[0].box, elephants[1].box)).toBeLessThan(0.5);
+      },
+    );
+
+    it('runs the image and its mirror: the first pass is the plain pass, the second maps back onto it', async () => {
+      const plain = await detector.detectPasses(ELEPHANTS, { scoreThreshold: 0.3 });
+      const passes = await detector.detectPasses(ELEPHANTS, { scoreThreshold: 0.3, augment: 'flip' });
+      expect(plain).toHaveLength(1);
+      expect(passes).toHaveLength(2);
+      expect(passes[0]).toEqual(plain[0]);
+      expectWellFormed(passes[1], 640, 480, 0.3);
+      // Every confident elephant of the mirrored pass, mapped back, lies on one of the plain pass.
+      const mirroredElephants = passes[1].filter((d) => d.categoryId === ELEPHANT);
+      expect(mirroredElephants.length).toBeGreaterThanOrEqual(2);
+      for (const elephant of mirroredElephants) {
+        const best = Math.max(
+          ...plain[0].map((d) => (d.categoryId === ELEPHANT ? boxIou(d.box, elephant.box) : 0)),
+        );
+        expect(best).toBeGreaterThan(0.5); // 0.66-0.89 measured
+      }
+    });
+
+    it('maps the mirrored pass like detecting a mirrored copy of the image and mirroring the boxes back', async () => {
+      const rgb = await loadImageRgb(ELEPHANTS);
+      const flopped = Buffer.alloc(rgb.data.length);
+      for (let y = 0; y < rgb.height; y++) {
+        for (let x = 0; x < rgb.width; x++) {
+          const from = (y * rgb.width + x) * 3;
+          const to = (y * rgb.width + (rgb.width - 1 - x)) * 3;
+          flopped[to] = rgb.data[from];
+          flopped[to + 1] = rgb.data[from + 1];
+          flopped[to + 2] = rgb.data[from + 2];
+        }
+      }
+      const options = { scoreThreshold: 0.3, categoryIds: [ELEPHANT] };
+      const [, mirroredPass] = await detector.detectPasses(rgb, { ...options, augment: 'flip' });
+      const [ofCopy] = await detector.detectPasses(
+        { data: flopped, width: rgb.width, height: rgb.height },
+        options,
+      );
+      const mappedBack = mirrorDetections(ofCopy, rgb.width);
+      expect(mappedBack.length).toBeGreaterThanOrEqual(2);
+      // Not identical: the tensor is mirrored after the (asymmetric) resize, the copy before it.
+      for (const d of mappedBack.slice(0, 2)) {
+        expect(Math.max(...mirroredPass.map((m) => boxIou(m.box, d.box)))).toBeGreaterThan(0.8); // 0.89-0.98
+      }
+    });
+
+    it('detect is mergeDetections of detectPasses', async () => {
+      for (const merge of ['nms', 'wbf'] as const) {
+        const options = { augment: 'flip', merge, maxDetections: 30 } as const;
+        const resolved = resolveDetectOptions(options);
+        const passes = await detector.detectPasses(CATS, {
+          augment: 'flip',
+          scoreThreshold: candidateThreshold(resolved),
+        });
+        expect(await detector.detect(CATS, options)).toEqual(mergeDetections(passes, resolved));
+      }
+    });
+
+    it('rejects bad augment, merge and fusionIou values with DetectorOptionsError', async () => {
+      await expect(detector.detect(CATS, { augment: 'flop' as never })).rejects.toThrow(DetectorOptionsError);
+      await expect(detector.detect(CATS, { merge: 'mean' as never })).rejects.toThrow(/option merge/);
+      await expect(detector.detectPasses(CATS, { fusionIou: 2 })).rejects.toThrow(/option fusionIou/);
+    });
   });
 
   it('gives typed errors for an unreadable path, undecodable bytes and bad options', async () => {
