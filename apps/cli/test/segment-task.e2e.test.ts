@@ -163,7 +163,9 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     const top = a.masks[0];
     const nearest = [...b.masks].sort((x, y) => bboxIou(y.bbox, top.bbox) - bboxIou(x.bbox, top.bbox))[0];
     expect(bboxIou(nearest.bbox, top.bbox)).toBeGreaterThan(0.9);
-    expect(Math.abs((nearest.taskProbability as number) - (top.taskProbability as number))).toBeGreaterThan(0.01);
+    expect(Math.abs((nearest.taskProbability as number) - (top.taskProbability as number))).toBeGreaterThan(
+      0.01,
+    );
   });
 
   it('with --point refines the clicked object: with B = 0 exactly plain SAM', () => {
