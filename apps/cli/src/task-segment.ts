@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Bbox, compressRle, decodeMask, loadImageRgb, type Rle } from '@tasam/coco-data';
-import { CocoDetector } from '@tasam/detector';
+import { CocoDetector, type DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
   ImageFrame,
@@ -27,6 +27,8 @@ export interface TaskSegmentOptions {
   detector?: boolean;
   /** The detector's model directory (default: @tasam/detector's bundled model). */
   detectorModelDir?: string;
+  /** The detector's models (default: @tasam/detector's default ensemble). */
+  detectorModels?: DetectorModelName[];
   /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
   /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
@@ -126,7 +128,9 @@ export async function runTaskSegment(
   mark = performance.now();
   const loaded = await loadTaskSegmenter(io, options);
   const useDetector = !prompted && options.detector !== false;
-  const detector = useDetector ? CocoDetector.load({ modelDir: options.detectorModelDir }) : undefined;
+  const detector = useDetector
+    ? CocoDetector.load({ modelDir: options.detectorModelDir, models: options.detectorModels })
+    : undefined;
   // Keep a failed load from becoming an unhandled rejection while other work is awaited.
   detector?.catch(() => undefined);
   timings.loadMs = since(mark);

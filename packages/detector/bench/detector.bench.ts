@@ -4,13 +4,15 @@
  * file, to score with the project's coco-eval.
  *
  *   pnpm --filter @tasam/detector bench [-- --runs 10]
- *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--score-threshold 0.05]
- *     [--augment none|flip] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.55]
+ *     times CenterNet alone, NanoDet alone, the default ensemble and the ensemble with the flip, interleaved
+ *     in one run (medians and ratios)
+ *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--models centernet,nanodet]
+ *     [--score-threshold 0.05] [--augment none|flip] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
  *   (or TASAM_COCO=DIR instead of --coco)
  *   pnpm --filter @tasam/detector bench -- --coco DIR --split train2017 --sweep OUTDIR
- *     runs every image once without and once with the flip (timing both) and writes one results file per
- *     merge variant (augment x NMS / weighted box fusion settings) to OUTDIR, plus OUTDIR/variants.json;
- *     for choosing the settings on a split other than the one reported.
+ *     runs both models on every image, plain and mirrored, and writes one results file per variant (model
+ *     set x augment x NMS / weighted box fusion settings) to OUTDIR, plus OUTDIR/variants.json; for choosing
+ *     the settings on a split other than the one reported.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,11 +23,11 @@ import {
   CocoDetector,
   type Detection,
   type DetectOptions,
+  type DetectorModelName,
   detectionsToCocoResults,
   mergeDetections,
-  nonMaxSuppression,
   resolveDetectOptions,
-  weightedBoxFusion,
+  WBF_CANDIDATE_FLOOR,
 } from '../src';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures');
@@ -58,36 +60,68 @@ function detectOptionsFromArguments(): DetectOptions {
     const value = argument(key);
     if (value !== undefined) options[key] = value;
   }
-  resolveDetectOptions(options); // a bad flag fails before the model runs
+  resolveDetectOptions(options, 2); // a bad flag fails before the model runs
   return options;
 }
 
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
-async function fixtures(detector: CocoDetector, runs: number): Promise<void> {
+/** The configurations the fixture bench times side by side, in one run. */
+const CONFIGURATIONS: Array<{ name: string; models: DetectorModelName[]; options: DetectOptions }> = [
+  { name: 'centernet', models: ['centernet'], options: {} },
+  { name: 'nanodet', models: ['nanodet'], options: {} },
+  { name: 'ensemble (default)', models: ['centernet', 'nanodet'], options: {} },
+  { name: 'ensemble + flip', models: ['centernet', 'nanodet'], options: { augment: 'flip' } },
+];
+
+/** Load, first inference and median time an image of each configuration, runs interleaved. */
+async function fixtures(runs: number): Promise<void> {
   const paths = FIXTURE_FILES.map((file) => join(FIXTURES, file));
   const decoded = await Promise.all(paths.map((path) => loadImageRgb(path)));
-  const fromFile: number[] = [];
-  const fromPixels: number[] = [];
+  const detectors: CocoDetector[] = [];
+  for (const configuration of CONFIGURATIONS) {
+    let t = performance.now();
+    const detector = await CocoDetector.load({ models: configuration.models });
+    const loadMs = performance.now() - t;
+    t = performance.now();
+    await detector.detect(paths[0], configuration.options);
+    console.log(
+      `${configuration.name}: ${detector.id}, load ${ms(loadMs)}, first inference ${ms(performance.now() - t)}`,
+    );
+    detectors.push(detector);
+  }
+  const fromFile = CONFIGURATIONS.map(() => [] as number[]);
+  const fromPixels = CONFIGURATIONS.map(() => [] as number[]);
   const tensorsBefore = tf.memory().numTensors;
   for (let run = 0; run < runs; run++) {
     for (let i = 0; i < paths.length; i++) {
-      let t = performance.now();
-      await detector.detect(paths[i]);
-      fromFile.push(performance.now() - t);
-      t = performance.now();
-      await detector.detect(decoded[i]);
-      fromPixels.push(performance.now() - t);
+      for (const [c, configuration] of CONFIGURATIONS.entries()) {
+        let t = performance.now();
+        await detectors[c].detect(paths[i], configuration.options);
+        fromFile[c].push(performance.now() - t);
+        t = performance.now();
+        await detectors[c].detect(decoded[i], configuration.options);
+        fromPixels[c].push(performance.now() - t);
+      }
     }
   }
-  console.log(`runs: ${runs} x ${paths.length} fixtures (${FIXTURE_FILES.join(', ')})`);
-  console.log(`median per image, from the JPEG file: ${ms(median(fromFile))}`);
-  console.log(`median per image, from decoded RGB pixels: ${ms(median(fromPixels))}`);
+  console.log(
+    `runs: ${runs} x ${paths.length} fixtures (${FIXTURE_FILES.join(', ')}), configurations interleaved`,
+  );
+  console.log('| configuration | median an image, from the JPEG | from decoded RGB | vs centernet |');
+  console.log('|---|---|---|---|');
+  CONFIGURATIONS.forEach((configuration, c) => {
+    console.log(
+      `| ${configuration.name} | ${ms(median(fromFile[c]))} | ${ms(median(fromPixels[c]))} | ` +
+        `${(median(fromPixels[c]) / median(fromPixels[0])).toFixed(2)}x |`,
+    );
+  });
   console.log(
     `tfjs tensors before/after the runs: ${tensorsBefore}/${tf.memory().numTensors}; ` +
       `RSS ${mb(process.memoryUsage().rss)} (peak ${mb(process.resourceUsage().maxRSS * 1024)})`,
   );
+  for (const detector of detectors) detector.dispose();
 }
 
 interface CocoGt {
@@ -99,8 +133,10 @@ async function coco(detector: CocoDetector, dir: string, split: string): Promise
   const gt = JSON.parse(readFileSync(gtPath, 'utf8')) as CocoGt;
   const images = [...gt.images].sort((a, b) => a.id - b.id);
   const options = detectOptionsFromArguments();
-  const { scoreThreshold } = resolveDetectOptions(options);
-  const out = resolve(argument('out') ?? join('dist-bench', `centernet-${split}-bbox.json`));
+  const { scoreThreshold } = resolveDetectOptions(options, detector.models.length);
+  const out = resolve(
+    argument('out') ?? join('dist-bench', `${detector.models.join('+')}-${split}-bbox.json`),
+  );
   const results: CocoBboxResult[] = [];
   const times: number[] = [];
   const started = performance.now();
@@ -123,69 +159,44 @@ async function coco(detector: CocoDetector, dir: string, split: string): Promise
   );
 }
 
-/** One way of turning the two passes of an image (plain, mirrored) into detections. */
+/** One way of turning the passes of an image into detections. */
 interface Variant {
   name: string;
-  augment: 'none' | 'flip';
-  merge: (passes: Detection[][]) => Detection[];
+  merge: (passes: PassSet) => Detection[];
 }
 
-const SCORE_THRESHOLD = 0.05;
-const MAX_DETECTIONS = 100;
+/** The four passes the sweep runs on every image. */
+interface PassSet {
+  centernet: Detection[];
+  centernetFlip: Detection[];
+  nanodet: Detection[];
+  nanodetFlip: Detection[];
+}
 
 function sweepVariants(): Variant[] {
   const variants: Variant[] = [];
-  const finish = (detections: Detection[]) =>
-    detections.filter((d) => d.score >= SCORE_THRESHOLD).slice(0, MAX_DETECTIONS);
-  for (const augment of ['none', 'flip'] as const) {
-    const take = (passes: Detection[][]) => passes.slice(0, augment === 'flip' ? 2 : 1);
-    // Union of the passes, per-class NMS (what `merge: 'nms'` does).
-    for (const nmsIou of [0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8]) {
-      const resolved = resolveDetectOptions({ augment, merge: 'nms', nmsIou });
-      variants.push({
-        name: `${augment}-nms${nmsIou}`,
-        augment,
-        merge: (p) => mergeDetections(take(p), resolved),
-      });
+  const sets: Array<[string, (p: PassSet) => Detection[][]]> = [
+    ['centernet', (p) => [p.centernet]],
+    ['centernet-flip', (p) => [p.centernet, p.centernetFlip]],
+    ['nanodet', (p) => [p.nanodet]],
+    ['ensemble', (p) => [p.centernet, p.nanodet]],
+    ['ensemble-flip', (p) => [p.centernet, p.centernetFlip, p.nanodet, p.nanodetFlip]],
+  ];
+  for (const [setName, take] of sets) {
+    // Union of the passes, per-class NMS (what `merge: 'nms'` does; with one pass, the single model).
+    for (const nmsIou of [0.5, 0.6]) {
+      const options = resolveDetectOptions({ merge: 'nms', nmsIou });
+      variants.push({ name: `${setName}-nms${nmsIou}`, merge: (p) => mergeDetections(take(p), options) });
     }
-    // Weighted box fusion as in the paper: every box of every pass, clusters of any size.
-    for (const fusionIou of [0.4, 0.5, 0.55, 0.6, 0.7, 0.8]) {
-      variants.push({
-        name: `${augment}-wbf${fusionIou}`,
-        augment,
-        merge: (p) => finish(weightedBoxFusion(take(p), { iouThreshold: fusionIou })),
-      });
-    }
-    // `merge: 'wbf'` with its defaults (one pass: NMS at 0.8), through mergeDetections.
-    const publicWbf = resolveDetectOptions({ augment, merge: 'wbf' });
-    variants.push({
-      name: `${augment}-merge-wbf`,
-      augment,
-      merge: (p) => mergeDetections(take(p), publicWbf),
-    });
-    if (augment === 'none') continue;
-    // Tuned: per-pass NMS first (duplicates of one pass), at most one box of each pass in a cluster, and a
-    // box missing from one pass counted as a fraction of the cluster's mean score.
-    for (const preNms of [0, 0.5, 0.6, 0.7, 0.8, 0.9]) {
-      for (const fusionIou of [0.5, 0.55, 0.6, 0.65, 0.7]) {
-        for (const onePerPass of [false, true]) {
-          for (const absentPassWeight of onePerPass ? [0, 0.25, 0.5] : [0]) {
-            if (!preNms && !onePerPass) continue; // the paper's variant above
-            const name =
-              `${augment}-wbf${fusionIou}${preNms ? `-preNms${preNms}` : ''}` +
-              `${onePerPass ? '-onePerPass' : ''}${absentPassWeight ? `-absent${absentPassWeight}` : ''}`;
-            variants.push({
-              name,
-              augment,
-              merge: (p) => {
-                const passes = take(p).map((pass) => (preNms ? nonMaxSuppression(pass, preNms) : pass));
-                return finish(
-                  weightedBoxFusion(passes, { iouThreshold: fusionIou, onePerPass, absentPassWeight }),
-                );
-              },
-            });
-          }
-        }
+    if (setName === 'centernet' || setName === 'nanodet') continue;
+    // `merge: 'wbf'`: per-pass NMS, at most one box of each pass a cluster.
+    for (const nmsIou of [0.5, 0.6, 0.8]) {
+      for (const fusionIou of [0.55, 0.6, 0.65, 0.7]) {
+        const options = resolveDetectOptions({ merge: 'wbf', nmsIou, fusionIou });
+        variants.push({
+          name: `${setName}-wbf${fusionIou}-nms${nmsIou}`,
+          merge: (p) => mergeDetections(take(p), options),
+        });
       }
     }
   }
@@ -193,35 +204,29 @@ function sweepVariants(): Variant[] {
 }
 
 /**
- * Every image run once plainly and once with the flip (both timed; the flip run's first pass must equal the
- * plain run), then every variant's results file from those passes: the model runs 3 times an image, not once
- * a variant. A variant's time an image is the plain or flip run's plus its own merging.
+ * Every image run once through both models, plain and mirrored (candidates down to WBF_CANDIDATE_FLOOR), then
+ * every variant's results file from those passes: the models run once an image, not once a variant. For
+ * choosing the merge settings on a split other than the one reported.
  */
 async function sweep(detector: CocoDetector, dir: string, split: string, outDir: string): Promise<void> {
+  if (detector.models.join(',') !== 'centernet,nanodet') {
+    throw new Error('--sweep runs both models: leave --models at its default');
+  }
   const gtPath = resolve(dir, 'annotations', `instances_${split}.json`);
   const gt = JSON.parse(readFileSync(gtPath, 'utf8')) as CocoGt;
   const images = [...gt.images].sort((a, b) => a.id - b.id);
   const variants = sweepVariants();
   const results = new Map(variants.map((v) => [v.name, [] as CocoBboxResult[]]));
-  const times = new Map(variants.map((v) => [v.name, [] as number[]]));
   const started = performance.now();
   for (const [n, image] of images.entries()) {
     const path = join(dir, split, image.file_name);
-    let t = performance.now();
-    const plain = await detector.detectPasses(path, { scoreThreshold: 0 });
-    const plainMs = performance.now() - t;
-    t = performance.now();
-    const flipped = await detector.detectPasses(path, { scoreThreshold: 0, augment: 'flip' });
-    const flipMs = performance.now() - t;
-    if (JSON.stringify(flipped[0]) !== JSON.stringify(plain[0])) {
-      throw new Error(`${path}: the flip run's first pass differs from the plain run`);
-    }
+    const [centernet, centernetFlip, nanodet, nanodetFlip] = await detector.detectPasses(path, {
+      scoreThreshold: WBF_CANDIDATE_FLOOR,
+      augment: 'flip',
+    });
+    const passes: PassSet = { centernet, centernetFlip, nanodet, nanodetFlip };
     for (const variant of variants) {
-      t = performance.now();
-      const detections = variant.merge(flipped);
-      const mergeMs = performance.now() - t;
-      times.get(variant.name)!.push((variant.augment === 'flip' ? flipMs : plainMs) + mergeMs);
-      results.get(variant.name)!.push(...detectionsToCocoResults(image.id, detections));
+      results.get(variant.name)!.push(...detectionsToCocoResults(image.id, variant.merge(passes)));
     }
     if ((n + 1) % 25 === 0) process.stderr.write(`${n + 1}/${images.length} images\n`);
   }
@@ -233,7 +238,6 @@ async function sweep(detector: CocoDetector, dir: string, split: string, outDir:
       variant: variant.name,
       file,
       detectionsPerImage: results.get(variant.name)!.length / images.length,
-      medianMs: median(times.get(variant.name)!),
     };
   });
   writeFileSync(join(outDir, 'variants.json'), JSON.stringify(summary, null, 1));
@@ -243,23 +247,30 @@ async function sweep(detector: CocoDetector, dir: string, split: string, outDir:
   );
 }
 
+/** --models centernet,nanodet (default: the package's default set). */
+function modelsFromArguments(): DetectorModelName[] | undefined {
+  const value = argument('models');
+  return value === undefined ? undefined : (value.split(',') as DetectorModelName[]);
+}
+
 async function main(): Promise<void> {
   const runs = Number(argument('runs') ?? 10);
   if (!Number.isSafeInteger(runs) || runs < 1)
     throw new Error(`--runs ${argument('runs')}: expected a positive integer`);
-  let t = performance.now();
-  const detector = await CocoDetector.load();
-  console.log(`model: ${detector.id} from ${detector.modelDir}, tfjs backend ${tf.getBackend()}`);
-  console.log(`model load (read, SHA-256 check, wasm start, graph build): ${ms(performance.now() - t)}`);
-  t = performance.now();
-  await detector.detect(join(FIXTURES, FIXTURE_FILES[0]));
-  console.log(`first inference (${FIXTURE_FILES[0]}, from the file): ${ms(performance.now() - t)}`);
   const cocoDir = argument('coco') ?? process.env.TASAM_COCO;
   const sweepDir = argument('sweep');
   if (sweepDir && !cocoDir) throw new Error('--sweep needs --coco DIR (or TASAM_COCO)');
-  if (cocoDir && sweepDir) await sweep(detector, cocoDir, argument('split') ?? 'val2017', resolve(sweepDir));
-  else if (cocoDir) await coco(detector, cocoDir, argument('split') ?? 'val2017');
-  else await fixtures(detector, runs);
+  if (!cocoDir) {
+    await fixtures(runs);
+    return;
+  }
+  const t = performance.now();
+  const detector = await CocoDetector.load({ models: modelsFromArguments() });
+  console.log(
+    `model: ${detector.id} from ${detector.modelDir}, tfjs backend ${tf.getBackend()}, load ${ms(performance.now() - t)}`,
+  );
+  if (sweepDir) await sweep(detector, cocoDir, argument('split') ?? 'val2017', resolve(sweepDir));
+  else await coco(detector, cocoDir, argument('split') ?? 'val2017');
   detector.dispose();
 }
 

@@ -1,18 +1,12 @@
-import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
-import * as tf from '@tensorflow/tfjs-core';
+import type { RgbImage } from '@tasam/coco-data';
 import { ensureWasmBackend } from './backend';
-import { decodeDetections } from './decode';
-import { DetectorDisposedError, DetectorModelLoadError } from './errors';
-import { toInputTensor, toRgbImage } from './image-input';
-import { candidateThreshold, mergeDetections, mirrorDetections } from './merge';
-import {
-  CENTERNET_INPUT_NODE,
-  CENTERNET_MODEL_ID,
-  CENTERNET_OUTPUT_NODE,
-  CENTERNET_ROW_LENGTH,
-  DETECTOR_INPUT_SIZE,
-} from './model/centernet-constants';
-import { defaultModelDir, readModelArtifacts } from './model/model-files';
+import { DetectorDisposedError } from './errors';
+import { toRgbImage } from './image-input';
+import { candidateThreshold, mergeDetections } from './merge';
+import { CenterNetModel } from './model/centernet-model';
+import type { DetectorModel, DetectorModelName } from './model/detector-model';
+import { defaultModelDir } from './model/model-files';
+import { NanoDetModel } from './model/nanodet-model';
 import { resolveDetectOptions, resolveLoadOptions } from './options';
 import type {
   Detection,
@@ -22,76 +16,73 @@ import type {
   ResolvedDetectOptions,
 } from './types';
 
+const LOADERS: Record<DetectorModelName, (dir: string, verify: boolean) => Promise<DetectorModel>> = {
+  centernet: (dir, verify) => CenterNetModel.load(dir, verify),
+  nanodet: (dir, verify) => NanoDetModel.load(dir, verify),
+};
+
 /**
- * COCO object detection (80 categories) with a MobileNetV3 CenterNet on tfjs' wasm backend, from model files
- * on disk: nothing is fetched. Load once, call `detect` per image, `dispose` at the end.
+ * COCO object detection (80 categories) on tfjs' wasm backend, from model files on disk: nothing is fetched.
+ * By default an ensemble of two detectors (a MobileNetV3 CenterNet and a NanoDet) whose boxes are merged by
+ * weighted box fusion; `load({ models: ['centernet'] })` runs one. Load once, call `detect` per image,
+ * `dispose` at the end.
  */
 export class CocoDetector {
-  /** Model name and version. */
-  readonly id = CENTERNET_MODEL_ID;
-  /** Side of the square input every image is stretched to. */
-  readonly inputSize = DETECTOR_INPUT_SIZE;
+  /** The models' names and versions, joined by '+'. */
+  readonly id: string;
+  /** The models run on every image, in order. */
+  readonly models: readonly DetectorModelName[];
   private disposed = false;
 
   private constructor(
-    private readonly model: GraphModel,
+    private readonly loaded: readonly DetectorModel[],
     /** Where the model files were read from. */
     readonly modelDir: string,
-  ) {}
+  ) {
+    this.id = loaded.map((model) => model.id).join('+');
+    this.models = loaded.map((model) => model.name);
+  }
 
   /**
-   * Reads centernet.json and centernet.bin from `modelDir` (default: the package's own models/), checks
-   * their SHA-256 (unless `verify: false`), makes wasm tfjs' active backend and builds the graph.
+   * Reads each model's graph JSON and weights from `modelDir` (default: the package's own models/), checks
+   * their SHA-256 (unless `verify: false`), makes wasm tfjs' active backend and builds the graphs.
    */
   static async load(options?: DetectorLoadOptions): Promise<CocoDetector> {
-    const { modelDir, verify } = resolveLoadOptions(options, defaultModelDir);
-    const artifacts = await readModelArtifacts(modelDir, verify);
-    await ensureWasmBackend();
-    let model: GraphModel;
+    const { modelDir, verify, models } = resolveLoadOptions(options, defaultModelDir);
+    const loaded: DetectorModel[] = [];
     try {
-      model = await loadGraphModel({ load: async () => artifacts });
-    } catch (cause) {
-      throw new DetectorModelLoadError(modelDir, `cannot build the graph: ${(cause as Error).message}`, {
-        cause,
-      });
+      for (const name of models) loaded.push(await LOADERS[name](modelDir, verify));
+    } catch (error) {
+      for (const model of loaded) model.dispose();
+      throw error;
     }
-    const input = model.inputs.find((node) => node.name === CENTERNET_INPUT_NODE);
-    const shape = input?.shape?.join(',');
-    if (shape !== `1,${DETECTOR_INPUT_SIZE},${DETECTOR_INPUT_SIZE},3`) {
-      model.dispose();
-      throw new DetectorModelLoadError(
-        modelDir,
-        `expected an input ${CENTERNET_INPUT_NODE} of shape [1,${DETECTOR_INPUT_SIZE},${DETECTOR_INPUT_SIZE},3], ` +
-          `found ${input ? `[${shape}]` : `inputs ${model.inputs.map((node) => node.name).join(', ')}`}`,
-      );
-    }
-    return new CocoDetector(model, modelDir);
+    return new CocoDetector(loaded, modelDir);
   }
 
   /**
    * Detects COCO objects in one image: boxes in the image's pixels (after EXIF orientation), clipped to it,
-   * scores at least `scoreThreshold`, at most `maxDetections`, best first. One model pass, or with
-   * `augment: 'flip'` two (the image and its mirror), merged by per-class NMS at `nmsIou` (`merge: 'nms'`) or
-   * weighted box fusion at `fusionIou` (`merge: 'wbf'`).
+   * scores at least `scoreThreshold`, at most `maxDetections`, best first. One pass of each model (with
+   * `augment: 'flip'` also one of the mirrored image), merged by `merge`: per-class NMS at `nmsIou`, or weighted
+   * box fusion at `fusionIou` (the default with two models).
    */
   async detect(image: DetectorImage, options?: DetectOptions): Promise<Detection[]> {
     this.checkNotDisposed();
-    const resolved = resolveDetectOptions(options);
+    const resolved = resolveDetectOptions(options, this.loaded.length);
     const passes = await this.passes(image, resolved, candidateThreshold(resolved));
     return mergeDetections(passes, resolved);
   }
 
   /**
-   * The unmerged detections of each model pass `detect` would run: `[image]`, or with `augment: 'flip'`
-   * `[image, mirror]` with the mirror's boxes mapped back to the image (x' = width - x). Every decoded row
-   * scoring at least `scoreThreshold` of the asked categories, in the model's order, without NMS (only
-   * `scoreThreshold`, `categoryIds` and `augment` are used). For measurements: `mergeDetections(passes,
-   * resolveDetectOptions(options))` gives what `detect` gives when the threshold here is at most
-   * `candidateThreshold` of those options.
+   * The unmerged detections of each pass `detect` would run: for each model, the image, then with
+   * `augment: 'flip'` its mirror (boxes mapped back: x' = width - x). Every decoded row scoring at least
+   * `scoreThreshold` of the asked categories after the model's own duplicate removal (NanoDet's NMS), without
+   * merging (only `scoreThreshold`, `categoryIds` and `augment` are used). For measurements:
+   * `mergeDetections(passes, resolveDetectOptions(options, models))` gives what `detect` gives when the threshold
+   * here is at most `candidateThreshold` of those options.
    */
   async detectPasses(image: DetectorImage, options?: DetectOptions): Promise<Detection[][]> {
     this.checkNotDisposed();
-    const resolved = resolveDetectOptions(options);
+    const resolved = resolveDetectOptions(options, this.loaded.length);
     return this.passes(image, resolved, resolved.scoreThreshold);
   }
 
@@ -100,57 +91,27 @@ export class CocoDetector {
     options: ResolvedDetectOptions,
     scoreThreshold: number,
   ): Promise<Detection[][]> {
-    const rgb = await toRgbImage(image);
+    const rgb: RgbImage = await toRgbImage(image);
     if (options.categoryIds?.size === 0) return [];
     this.checkNotDisposed();
-    await ensureWasmBackend();
-    const decode = (raw: Float32Array) =>
-      decodeDetections(raw, rgb.width, rgb.height, {
-        scoreThreshold,
-        categoryIds: options.categoryIds,
-        inputSize: this.inputSize,
-      });
-    const input = toInputTensor(rgb, this.inputSize);
-    try {
-      const passes = [decode(await this.run(input, false))];
-      if (options.augment === 'flip') {
+    await ensureWasmBackend(); // another package may have switched tfjs' global engine since load
+    const filter = { scoreThreshold, categoryIds: options.categoryIds };
+    const mirrors = options.augment === 'flip' ? [false, true] : [false];
+    const passes: Detection[][] = [];
+    for (const model of this.loaded) {
+      for (const mirrored of mirrors) {
         this.checkNotDisposed();
-        passes.push(mirrorDetections(decode(await this.run(input, true)), rgb.width));
+        passes.push(await model.run(rgb, mirrored, filter));
       }
-      return passes;
-    } finally {
-      input.dispose();
     }
+    return passes;
   }
 
-  /** One model pass on the input tensor, or on its left-right mirror: the raw output rows. */
-  private async run(input: tf.Tensor4D, mirrored: boolean): Promise<Float32Array> {
-    const output = tf.tidy(
-      () =>
-        this.model.execute(
-          { [CENTERNET_INPUT_NODE]: mirrored ? tf.reverse(input, 2) : input },
-          CENTERNET_OUTPUT_NODE,
-        ) as tf.Tensor,
-    );
-    try {
-      const [batch, , columns] = output.shape;
-      if (output.rank !== 3 || batch !== 1 || columns !== CENTERNET_ROW_LENGTH) {
-        throw new DetectorModelLoadError(
-          this.modelDir,
-          `output ${CENTERNET_OUTPUT_NODE} has shape [${output.shape.join(',')}], expected [1,N,${CENTERNET_ROW_LENGTH}]`,
-        );
-      }
-      return (await output.data()) as Float32Array;
-    } finally {
-      output.dispose();
-    }
-  }
-
-  /** Releases the model's weights. Idempotent; `detect` afterwards throws DetectorDisposedError. */
+  /** Releases the models' weights. Idempotent; `detect` afterwards throws DetectorDisposedError. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.model.dispose();
+    for (const model of this.loaded) model.dispose();
   }
 
   private checkNotDisposed(): void {

@@ -19,6 +19,7 @@ export {
   mergeDetections,
   mirrorBox,
   mirrorDetections,
+  WBF_CANDIDATE_FLOOR,
 } from './merge';
 export {
   CENTERNET_INPUT_NODE,
@@ -27,9 +28,28 @@ export {
   CENTERNET_SHA256,
   DETECTOR_INPUT_SIZE,
 } from './model/centernet-constants';
+export type { DetectorModelName } from './model/detector-model';
+export { DETECTOR_SHA256 } from './model/model-checksums';
 export { defaultModelDir } from './model/model-files';
+export {
+  NANODET_INPUT_SIZE,
+  NANODET_MODEL_ID,
+  NANODET_SHA256,
+} from './model/nanodet-constants';
+export {
+  decodeNanoDet,
+  expectedDistance,
+  type NanoDetDecodeOptions,
+  type NanoDetLevel,
+} from './nanodet-decode';
 export { boxIou, nonMaxSuppression } from './nms';
-export { DEFAULT_DETECT_OPTIONS, DEFAULT_WBF_NMS_IOU, resolveDetectOptions } from './options';
+export {
+  DEFAULT_DETECT_OPTIONS,
+  DEFAULT_DETECTOR_MODELS,
+  DEFAULT_WBF_NMS_IOU,
+  DETECTOR_MODELS,
+  resolveDetectOptions,
+} from './options';
 export type {
   Box,
   CocoBboxResult,

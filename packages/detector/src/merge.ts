@@ -22,12 +22,21 @@ export type MergeOptions = Pick<
 >;
 
 /**
+ * The lowest score a box of a pass may have and still matter to weighted box fusion: a box under the final
+ * threshold still confirms another pass's box, but one under 0.01 adds at most 0.01 / passes to a fused score,
+ * and a dense model (NanoDet) would otherwise give tens of thousands of candidates.
+ */
+export const WBF_CANDIDATE_FLOOR = 0.01;
+
+/**
  * The lowest score a pass's box must have to take part in merging: `scoreThreshold` for NMS (scores are
- * unchanged by it); for weighted box fusion every box the model gives counts (0), as a box under the threshold
- * still confirms another pass's box, and the threshold applies to the fused score.
+ * unchanged by it); for weighted box fusion the lower of `scoreThreshold` and WBF_CANDIDATE_FLOOR, as the
+ * threshold applies to the fused score.
  */
 export function candidateThreshold(options: Pick<MergeOptions, 'scoreThreshold' | 'merge'>): number {
-  return options.merge === 'wbf' ? 0 : options.scoreThreshold;
+  return options.merge === 'wbf'
+    ? Math.min(options.scoreThreshold, WBF_CANDIDATE_FLOOR)
+    : options.scoreThreshold;
 }
 
 /**

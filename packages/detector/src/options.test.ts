@@ -107,15 +107,45 @@ describe('resolveDetectOptions', () => {
   });
 });
 
+describe('resolveDetectOptions with several models', () => {
+  it("defaults merge to 'wbf' (and its NMS default) when more than one model runs", () => {
+    expect(resolveDetectOptions({}, 2)).toMatchObject({ merge: 'wbf', nmsIou: 0.8 });
+    expect(resolveDetectOptions({}, 1)).toMatchObject({ merge: 'nms', nmsIou: 0.5 });
+    expect(resolveDetectOptions({ merge: 'nms' }, 2)).toMatchObject({ merge: 'nms', nmsIou: 0.5 });
+  });
+});
+
 describe('resolveLoadOptions', () => {
   const fallback = () => '/package/models';
 
-  it('defaults to the package models and verification on', () => {
-    expect(resolveLoadOptions(undefined, fallback)).toEqual({ modelDir: '/package/models', verify: true });
-    expect(resolveLoadOptions({ modelDir: '/m', verify: false }, fallback)).toEqual({
+  it('defaults to the package models dir, both models and verification on', () => {
+    expect(resolveLoadOptions(undefined, fallback)).toEqual({
+      modelDir: '/package/models',
+      verify: true,
+      models: ['centernet', 'nanodet'],
+    });
+    expect(resolveLoadOptions({ modelDir: '/m', verify: false, models: ['nanodet'] }, fallback)).toEqual({
       modelDir: '/m',
       verify: false,
+      models: ['nanodet'],
     });
+  });
+
+  it('takes any non-empty list of distinct known models, and names a bad entry', () => {
+    expect(resolveLoadOptions({ models: ['nanodet', 'centernet'] }, fallback).models).toEqual([
+      'nanodet',
+      'centernet',
+    ]);
+    expect(optionError(() => resolveLoadOptions({ models: [] }, fallback)).option).toBe('models');
+    expect(optionError(() => resolveLoadOptions({ models: 'centernet' } as never, fallback)).option).toBe(
+      'models',
+    );
+    expect(optionError(() => resolveLoadOptions({ models: ['yolo'] } as never, fallback)).option).toBe(
+      'models[0]',
+    );
+    expect(
+      optionError(() => resolveLoadOptions({ models: ['centernet', 'centernet'] }, fallback)).option,
+    ).toBe('models[1]');
   });
 
   it('rejects bad values and unknown options', () => {

@@ -1,5 +1,6 @@
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { DetectorOptionsError } from './errors';
+import type { DetectorModelName } from './model/detector-model';
 import type {
   DetectAugment,
   DetectMerge,
@@ -40,7 +41,13 @@ const DETECT_KEYS = new Set([
   'merge',
   'fusionIou',
 ]);
-const LOAD_KEYS = new Set(['modelDir', 'verify']);
+const LOAD_KEYS = new Set(['modelDir', 'verify', 'models']);
+
+/** Every model the package ships, in the order an ensemble runs them. */
+export const DETECTOR_MODELS: readonly DetectorModelName[] = Object.freeze(['centernet', 'nanodet']);
+
+/** The models `CocoDetector.load` runs by default: both, fused (README, "Ensemble"). */
+export const DEFAULT_DETECTOR_MODELS: readonly DetectorModelName[] = DETECTOR_MODELS;
 
 function checkObject(name: string, options: unknown, known: Set<string>): Record<string, unknown> {
   if (options === undefined) return {};
@@ -74,12 +81,16 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-/** Applies the defaults to `detect`'s options and checks them; a bad one is a DetectorOptionsError naming it. */
-export function resolveDetectOptions(options?: DetectOptions): ResolvedDetectOptions {
+/**
+ * Applies the defaults to `detect`'s options and checks them; a bad one is a DetectorOptionsError naming it.
+ * `modelCount`: the models the detector runs; with more than one, `merge` defaults to 'wbf' (their boxes are
+ * fused, not just de-duplicated).
+ */
+export function resolveDetectOptions(options?: DetectOptions, modelCount = 1): ResolvedDetectOptions {
   const o = checkObject('options', options, DETECT_KEYS);
   const scoreThreshold = fraction('scoreThreshold', o.scoreThreshold, DEFAULT_DETECT_OPTIONS.scoreThreshold);
   const augment = oneOf('augment', o.augment, AUGMENTS, DEFAULT_DETECT_OPTIONS.augment);
-  const merge = oneOf('merge', o.merge, MERGES, DEFAULT_DETECT_OPTIONS.merge);
+  const merge = oneOf('merge', o.merge, MERGES, modelCount > 1 ? 'wbf' : DEFAULT_DETECT_OPTIONS.merge);
   const nmsIou = fraction(
     'nmsIou',
     o.nmsIou,
@@ -117,8 +128,22 @@ export function resolveDetectOptions(options?: DetectOptions): ResolvedDetectOpt
 export function resolveLoadOptions(
   options: DetectorLoadOptions | undefined,
   defaultModelDir: () => string,
-): { modelDir: string; verify: boolean } {
+): { modelDir: string; verify: boolean; models: DetectorModelName[] } {
   const o = checkObject('options', options, LOAD_KEYS);
+  let models = [...DEFAULT_DETECTOR_MODELS];
+  if (o.models !== undefined) {
+    const expected = `a non-empty array of distinct model names (${DETECTOR_MODELS.map((m) => `'${m}'`).join(', ')})`;
+    const names: unknown = o.models;
+    if (!Array.isArray(names) || names.length === 0) {
+      throw new DetectorOptionsError('models', names, expected);
+    }
+    names.forEach((name: unknown, i) => {
+      if (!DETECTOR_MODELS.includes(name as DetectorModelName) || names.indexOf(name) !== i) {
+        throw new DetectorOptionsError(`models[${i}]`, name, expected);
+      }
+    });
+    models = [...(names as DetectorModelName[])];
+  }
   if (o.modelDir !== undefined && (typeof o.modelDir !== 'string' || o.modelDir === '')) {
     throw new DetectorOptionsError('modelDir', o.modelDir, 'a non-empty directory path');
   }
@@ -128,5 +153,6 @@ export function resolveLoadOptions(
   return {
     modelDir: (o.modelDir as string | undefined) ?? defaultModelDir(),
     verify: (o.verify as boolean) ?? true,
+    models,
   };
 }

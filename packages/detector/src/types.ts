@@ -1,4 +1,5 @@
 import type { RgbImage } from '@tasam/coco-data';
+import type { DetectorModelName } from './model/detector-model';
 
 /** An axis-aligned box [x1, y1, x2, y2] in image pixels: x1 < x2, y1 < y2, inside [0, width] x [0, height]. */
 export type Box = [x1: number, y1: number, x2: number, y2: number];
@@ -65,10 +66,15 @@ export interface ResolvedDetectOptions {
 }
 
 export interface DetectorLoadOptions {
-  /** Directory holding centernet.json and centernet.bin. Default: the package's own `models/`. */
+  /** Directory holding the models' files (centernet.json/.bin, nanodet.json/.bin). Default: the package's own `models/`. */
   modelDir?: string;
-  /** Check each file's SHA-256 against `CENTERNET_SHA256`. Default true. */
+  /** Check each file's SHA-256 against `CENTERNET_SHA256` / `NANODET_SHA256`. Default true. */
   verify?: boolean;
+  /**
+   * The models to run, a non-empty list of distinct names: ['centernet', 'nanodet'] (default: both, boxes fused
+   * by weighted box fusion), ['centernet'] (one model, about half the time), ['nanodet'].
+   */
+  models?: readonly DetectorModelName[];
 }
 
 /** One entry of a COCO bbox results file (what `pnpm tasam coco-eval --iou-type bbox` reads). */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import {
   boxIou,
+  CENTERNET_MODEL_ID,
   CENTERNET_SHA256,
   CocoDetector,
   candidateThreshold,
@@ -17,6 +18,8 @@ import {
   defaultModelDir,
   mergeDetections,
   mirrorDetections,
+  NANODET_MODEL_ID,
+  NANODET_SHA256,
   resolveDetectOptions,
 } from '../src';
 import { forbidNetwork } from './no-network';
@@ -31,18 +34,23 @@ const BIRD = 16;
 const ELEPHANTS = join(__dirname, 'fixtures', 'elephants.jpg');
 const CATS = join(__dirname, 'fixtures', 'cats.jpg');
 
+/** CenterNet alone: the single-model path, whose passes the flip tests below take apart. */
 let detector: CocoDetector;
+/** The default: CenterNet and NanoDet, fused. */
+let ensemble: CocoDetector;
 let guard: ReturnType<typeof forbidNetwork>;
 let scratch: string;
 
 beforeAll(async () => {
   guard = forbidNetwork();
   scratch = await mkdtemp(join(tmpdir(), 'tasam-detector-e2e-'));
-  detector = await CocoDetector.load();
+  detector = await CocoDetector.load({ models: ['centernet'] });
+  ensemble = await CocoDetector.load();
 }, 120_000);
 
 afterAll(async () => {
   detector?.dispose();
+  ensemble?.dispose();
   guard.restore();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -70,7 +78,8 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
   it('runs on the wasm backend, from the package’s model files', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(detector.modelDir).toBe(defaultModelDir());
-    expect(detector.inputSize).toBe(512);
+    expect(detector.models).toEqual(['centernet']);
+    expect(detector.id).toBe(CENTERNET_MODEL_ID);
   });
 
   it('finds at least two elephants with score >= 0.3 in elephants.jpg', async () => {
@@ -232,7 +241,7 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
     expect(error.actual).not.toBe(error.expected);
     expect(error.message).toContain(join(dir, 'centernet.bin'));
     // verify: false skips the check (the corrupted weights then load: one byte of a float changed).
-    const unchecked = await CocoDetector.load({ modelDir: dir, verify: false });
+    const unchecked = await CocoDetector.load({ modelDir: dir, verify: false, models: ['centernet'] });
     unchecked.dispose();
   });
 
@@ -243,6 +252,69 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
     await expect(CocoDetector.load({ modelDir: join(scratch, 'nothing-here') })).rejects.toThrow(
       join(scratch, 'nothing-here', 'centernet.json'),
     );
+  });
+
+  describe('the default ensemble (CenterNet + NanoDet, weighted box fusion)', () => {
+    it('runs both models, CenterNet first, and fuses them by default', async () => {
+      expect(ensemble.models).toEqual(['centernet', 'nanodet']);
+      expect(ensemble.id).toBe(`${CENTERNET_MODEL_ID}+${NANODET_MODEL_ID}`);
+      expect(await ensemble.detectPasses(CATS)).toHaveLength(2);
+      expect(await ensemble.detectPasses(CATS, { augment: 'flip' })).toHaveLength(4);
+      const resolved = resolveDetectOptions({}, 2);
+      expect(resolved.merge).toBe('wbf');
+      const passes = await ensemble.detectPasses(CATS, { scoreThreshold: candidateThreshold(resolved) });
+      expect(passes[0]).toEqual((await detector.detectPasses(CATS, { scoreThreshold: 0.01 }))[0]);
+      expect(await ensemble.detect(CATS)).toEqual(mergeDetections(passes, resolved));
+    });
+
+    it("NanoDet's own pass finds the elephants CenterNet finds (its decode is right)", async () => {
+      const [centernet, nanodet] = await ensemble.detectPasses(ELEPHANTS, {
+        scoreThreshold: 0.3,
+        categoryIds: [ELEPHANT],
+      });
+      expectWellFormed(nanodet, 640, 480, 0.3);
+      expect(nanodet.length).toBeGreaterThanOrEqual(2);
+      for (const elephant of centernet.slice(0, 2)) {
+        expect(Math.max(...nanodet.map((d) => boxIou(d.box, elephant.box)))).toBeGreaterThan(0.6);
+      }
+    });
+
+    it('finds the two cats as separate boxes and at least two elephants', async () => {
+      const cats = (await ensemble.detect(CATS, { categoryIds: [CAT] })).filter((d) => d.score >= 0.2);
+      expect(cats).toHaveLength(2);
+      expect(boxIou(cats[0].box, cats[1].box)).toBeLessThan(0.4);
+      const elephants = await ensemble.detect(ELEPHANTS);
+      expectWellFormed(elephants, 640, 480);
+      expect(
+        elephants.filter((d) => d.categoryId === ELEPHANT && d.score >= 0.3).length,
+      ).toBeGreaterThanOrEqual(2);
+    });
+
+    it('holds no extra tfjs tensors after detecting', async () => {
+      await ensemble.detect(CATS);
+      const before = tf.memory().numTensors;
+      await ensemble.detect(ELEPHANTS);
+      await ensemble.detect(CATS, { augment: 'flip' });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it("names NanoDet's file when only its weights fail the checksum", async () => {
+      const dir = join(scratch, 'corrupt-nanodet');
+      await mkdir(dir);
+      for (const file of ['centernet.json', 'centernet.bin', 'nanodet.json']) {
+        await copyFile(join(defaultModelDir(), file), join(dir, file));
+      }
+      const weights = await readFile(join(defaultModelDir(), 'nanodet.bin'));
+      weights[4321] ^= 0x01;
+      await writeFile(join(dir, 'nanodet.bin'), weights);
+      await expect(CocoDetector.load({ modelDir: dir })).rejects.toMatchObject({
+        code: 'DETECTOR_MODEL_CHECKSUM',
+        path: join(dir, 'nanodet.bin'),
+        expected: NANODET_SHA256['nanodet.bin'],
+      });
+      // CenterNet alone does not read NanoDet's files.
+      (await CocoDetector.load({ modelDir: dir, models: ['centernet'] })).dispose();
+    });
   });
 
   it('refuses to detect after dispose', async () => {

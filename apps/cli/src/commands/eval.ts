@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
-import { CocoDetector } from '@tasam/detector';
+import { CocoDetector, type DetectorModelName } from '@tasam/detector';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
+import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { type EvalPart, PROTOCOLS, type Protocol, readParts } from '../eval/eval-part';
 import { buildReport, type EvalReport, reportMarkdown } from '../eval/eval-report';
 import { selectEval } from '../eval/eval-selection';
@@ -34,6 +35,7 @@ export interface EvalOptions {
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   threads?: number;
+  detectorModels?: DetectorModelName[];
   json?: boolean;
 }
 
@@ -91,7 +93,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
   const pointNeeded = protocols.some((p) => p === 'click' || p === 'category' || p === 'box');
   const textNeeded = protocols.includes('text');
   const groundedNeeded = protocols.includes('grounded');
-  const detector = groundedNeeded ? await CocoDetector.load() : undefined;
+  const detector = groundedNeeded ? await CocoDetector.load({ models: options.detectorModels }) : undefined;
   try {
     return await withInterrupt(io, async (interrupt) => {
       const passes = [pointNeeded, textNeeded, groundedNeeded].filter(Boolean).length;
@@ -275,6 +277,7 @@ export function evalCommand(io: CliIO): Command {
         .default('use-lite'),
     )
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
+    .option('--detector-models <names>', `grounded protocol: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
     .option('--json', 'print the report as one JSON document on stdout')
     .addHelpText(
       'after',

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { compressRle, decodeMask, loadImageRgb, type RgbImage } from '@tasam/coco-data';
+import type { DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
   type HeadLora,
@@ -15,6 +16,7 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
+import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { withInterrupt } from '../interrupt';
 import { startProgress, timedStep } from '../progress';
 import type { SegmentedInstance } from '../segmented-instance';
@@ -33,6 +35,7 @@ export interface SegmentOptions {
   task: string[];
   detector: boolean;
   detectorModelDir?: string;
+  detectorModels?: DetectorModelName[];
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   scoreThreshold?: number;
@@ -322,8 +325,9 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option(
       '--detector-model-dir <dir>',
-      'with --task: directory with centernet.json and centernet.bin (default: the bundled, checksummed model)',
+      "with --task: directory with the detector models' files (default: the bundled, checksummed models)",
     )
+    .option('--detector-models <names>', `with --task: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
       new Option('--encoder <name>', 'with --task: text encoder of the checkpoint')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DetectorModelChecksumError, DetectorModelLoadError, DetectorModelReadError } from '../errors';
 import { CENTERNET_GRAPH_FILE, CENTERNET_SHA256 } from './centernet-constants';
@@ -54,8 +54,8 @@ async function readModelFile(path: string): Promise<Buffer> {
   }
 }
 
-function verifyChecksum(path: string, bytes: Uint8Array): void {
-  const expected = CENTERNET_SHA256[basename(path)];
+function verifyChecksum(path: string, bytes: Uint8Array, checksums: Readonly<Record<string, string>>): void {
+  const expected = checksums[basename(path)];
   if (expected === undefined) {
     throw new DetectorModelLoadError(path, 'no SHA-256 is known for this file; load with verify: false');
   }
@@ -86,24 +86,112 @@ function parseGraphJson(path: string, bytes: Buffer): GraphModelJson {
       'is not a tfjs graph model (needs modelTopology and weightsManifest)',
     );
   }
+  const problem = manifestProblem(json.weightsManifest);
+  if (problem) throw new DetectorModelLoadError(path, `weightsManifest: ${problem}`);
   return json;
 }
 
+/** Bytes per value of the weight dtypes tfjs graph models store, and of their quantised forms. */
+const WEIGHT_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1 };
+const QUANTIZED_BYTES: Readonly<Record<string, number>> = { uint8: 1, uint16: 2, float16: 2 };
+
 /**
- * Reads the graph JSON and the weight files it names from `modelDir`, checking each file's SHA-256 first
- * when `verify` is set, into the artifacts `loadGraphModel` takes. Nothing is fetched.
+ * What is wrong with a weights manifest, if anything: weight files must be plain relative paths inside the
+ * model directory (no `..`, no absolute paths, so nothing else is read), and each weight a name, a shape of
+ * whole numbers and a numeric dtype (quantised or not), so its size in bytes is known before reading.
  */
-export async function readModelArtifacts(modelDir: string, verify: boolean): Promise<tf.io.ModelArtifacts> {
-  const graphPath = join(modelDir, CENTERNET_GRAPH_FILE);
+function manifestProblem(manifest: GraphModelJson['weightsManifest']): string | undefined {
+  for (const group of manifest) {
+    for (const file of group.paths) {
+      if (typeof file !== 'string' || file === '')
+        return `weight file ${JSON.stringify(file)} is not a file name`;
+      if (isAbsolute(file) || normalize(file).split(/[\\/]/).includes('..'))
+        return `weight file ${JSON.stringify(file)} is outside the model directory`;
+    }
+    for (const weight of group.weights as unknown[]) {
+      const { name, shape, dtype, quantization } = (weight ?? {}) as Record<string, unknown>;
+      if (typeof name !== 'string') return `a weight has no name (${JSON.stringify(weight)?.slice(0, 80)})`;
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+        return `weight ${name}: shape ${JSON.stringify(shape)} is not a list of whole numbers`;
+      if (typeof dtype !== 'string' || WEIGHT_BYTES[dtype] === undefined)
+        return `weight ${name}: dtype ${JSON.stringify(dtype)} is not float32, int32 or bool`;
+      if (quantization !== undefined) {
+        const q = (quantization ?? {}) as Record<string, unknown>;
+        if (typeof q.dtype !== 'string' || QUANTIZED_BYTES[q.dtype] === undefined)
+          return `weight ${name}: quantization dtype ${JSON.stringify(q.dtype)} is not uint8, uint16 or float16`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The bytes the manifest's weights take in the weight files, in total. */
+function weightBytes(manifest: GraphModelJson['weightsManifest']): number {
+  let total = 0;
+  for (const group of manifest) {
+    for (const weight of group.weights) {
+      const values = weight.shape.reduce((p, d) => p * d, 1);
+      total +=
+        values *
+        (weight.quantization
+          ? QUANTIZED_BYTES[weight.quantization.dtype as string]
+          : WEIGHT_BYTES[weight.dtype]);
+    }
+  }
+  return total;
+}
+
+/**
+ * Checks the weight files before reading them: regular files (not a FIFO or a device, which could block or
+ * never end), and, unless checksums will vouch for them, together exactly as large as the manifest says, so
+ * a manifest claiming gigabytes of weights is refused before anything is read or allocated.
+ */
+async function checkWeightFiles(
+  graphPath: string,
+  paths: readonly string[],
+  expectedBytes: number | undefined,
+) {
+  let total = 0;
+  for (const path of paths) {
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(path);
+    } catch (cause) {
+      throw new DetectorModelReadError(path, { cause });
+    }
+    if (!info.isFile()) throw new DetectorModelReadError(path, { cause: new Error('not a regular file') });
+    total += info.size;
+  }
+  if (expectedBytes !== undefined && total !== expectedBytes) {
+    throw new DetectorModelLoadError(
+      graphPath,
+      `weightsManifest describes ${expectedBytes} bytes of weights, the weight files hold ${total}`,
+    );
+  }
+}
+
+/**
+ * Reads the graph JSON (`graphFile`, default CenterNet's) and the weight files it names from `modelDir`,
+ * checking each file's SHA-256 against `checksums` (by file name) first when `verify` is set, into the
+ * artifacts `loadGraphModel` takes. Nothing is fetched.
+ */
+export async function readModelArtifacts(
+  modelDir: string,
+  verify: boolean,
+  graphFile = CENTERNET_GRAPH_FILE,
+  checksums: Readonly<Record<string, string>> = CENTERNET_SHA256,
+): Promise<tf.io.ModelArtifacts> {
+  const graphPath = join(modelDir, graphFile);
   const graphBytes = await readModelFile(graphPath);
-  if (verify) verifyChecksum(graphPath, graphBytes);
+  if (verify) verifyChecksum(graphPath, graphBytes, checksums);
   const json = parseGraphJson(graphPath, graphBytes);
   const weightPaths = json.weightsManifest
     .flatMap((group) => group.paths)
     .map((path) => join(modelDir, path));
+  await checkWeightFiles(graphPath, weightPaths, verify ? undefined : weightBytes(json.weightsManifest));
   const shards = await Promise.all(weightPaths.map(readModelFile));
   if (verify) {
-    for (const [i, path] of weightPaths.entries()) verifyChecksum(path, shards[i]);
+    for (const [i, path] of weightPaths.entries()) verifyChecksum(path, shards[i], checksums);
   }
   return {
     format: json.format,
