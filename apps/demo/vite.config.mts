@@ -14,6 +14,17 @@ export default defineConfig({
   },
   server: {
     // `pnpm --filter @tasam/demo dev:web` next to a running server: the page from vite, the API from Fastify.
-    proxy: { '/api': 'http://127.0.0.1:8787', '/samples': 'http://127.0.0.1:8787' },
+    // The server answers only its own Host and Origin (DNS rebinding, no CORS), so the proxy speaks as the page
+    // the server itself would have served.
+    proxy: Object.fromEntries(
+      ['/api', '/samples'].map((path) => [
+        path,
+        {
+          target: 'http://127.0.0.1:8787',
+          changeOrigin: true,
+          headers: { origin: 'http://127.0.0.1:8787' },
+        },
+      ]),
+    ),
   },
 });

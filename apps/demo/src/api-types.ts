@@ -16,8 +16,20 @@ export interface HealthResponse {
     reason?: string;
     grounding?: { available: boolean; detector?: string; reason?: string };
   };
-  queue: { pending: number };
+  /**
+   * The model's queue: jobs waiting or running, the expected time until they are all done, the admission bound
+   * (a request the model would not answer within it gets 503), and each job kind's expected duration (a moving
+   * mean of measured runs, a prior before the first).
+   */
+  queue: {
+    pending: number;
+    expectedDrainMs: number;
+    maxWaitMs: number;
+    expectedJobMs: { encode: number; prompt: number; automatic: number; task: number };
+  };
   images: number;
+  /** Images held, the sessions holding some, the anonymous uploads among them, and the store's capacity. */
+  imageStore: { images: number; sessions: number; anonymous: number; capacity: number };
   limits: { maxUploadBytes: number; maxPixels: number };
 }
 

@@ -1,22 +1,30 @@
+export { AllowedHosts, type AllowedHostsOptions, parseHost } from './allowed-hosts';
 export type * from './api-types';
+export { SESSION_HEADER } from './client-session';
 export {
   createDemoServer,
   DEFAULT_MAX_PIXELS,
   DEFAULT_MAX_UPLOAD_BYTES,
   type DemoServerOptions,
 } from './demo-server';
+export { ClientGoneError } from './errors/client-gone-error';
+export { CrossOriginError } from './errors/cross-origin-error';
 export { DemoRequestError } from './errors/demo-request-error';
+export { HostNotAllowedError } from './errors/host-not-allowed-error';
 export { ImageNotFoundError } from './errors/image-not-found-error';
+export { ImageStoreFullError } from './errors/image-store-full-error';
 export { ImageTooLargeError } from './errors/image-too-large-error';
 export { ImageUnreadableError } from './errors/image-unreadable-error';
 export { InvalidSettingError } from './errors/invalid-setting-error';
+export { MethodNotAllowedError } from './errors/method-not-allowed-error';
 export { NotAnImageError } from './errors/not-an-image-error';
-export { ServerBusyError } from './errors/server-busy-error';
+export { type ServerBusyDetails, ServerBusyError } from './errors/server-busy-error';
 export { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
 export { UploadTooLargeError } from './errors/upload-too-large-error';
 export { WebBuildMissingError } from './errors/web-build-missing-error';
 export { loadTaskLoras, type TaskLoraSetup } from './hypernet-task-loras';
-export { ImageStore } from './image-store';
+export { DEFAULT_IMAGE_STORE, ImageStore, type ImageStoreOptions } from './image-store';
+export { DEFAULT_JOB_PRIORS_MS, JobDurations, type JobKind } from './job-durations';
 export {
   type AutomaticGrid,
   DEMO_AUTOMATIC_DEFAULTS,
@@ -41,7 +49,14 @@ export type {
   TaskPath,
 } from './segmentation-engine';
 export { readServerSettings, type ServerSettings } from './server-settings';
-export { SessionQueue } from './session-queue';
+export {
+  type Admission,
+  DEFAULT_ADMISSION_DEVIATIONS,
+  DEFAULT_MAX_PENDING,
+  DEFAULT_MAX_WAIT_MS,
+  SessionQueue,
+  type SessionQueueOptions,
+} from './session-queue';
 export { type RunningDemo, startDemo } from './start-demo';
 export { type GroundingSetup, loadGrounding, type TaskGrounderLike } from './task-grounding';
 export { decodeUploadedImage, type RgbPixels, type UploadedImage } from './uploaded-image';

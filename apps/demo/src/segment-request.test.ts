@@ -74,6 +74,8 @@ describe('parseSegmentRequest', () => {
     );
     expect(problem({ imageId, box: [1, 2, 3] })).toBe('box: expected [x0, y0, x1, y1]');
     expect(problem({ imageId, box: [1, 2, 3, 4], path: '/etc/passwd' })).toMatch(/^path: unknown field/);
+    expect(problem({ imageId, box: [1, 2, 3, 4], '': [] })).toMatch(/^"": unknown field/);
+    expect(problem({ imageId, box: [1, 2, 3, 4], ['x'.repeat(500)]: 1 })).toMatch(/^"x{40}": unknown field/);
     expect(problem({ imageId, mode: 'automatic', task: 'x'.repeat(201) })).toMatch(
       /^task: is 201 characters/,
     );

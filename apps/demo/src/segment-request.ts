@@ -48,13 +48,16 @@ export function readImageId(body: unknown): string {
 export function parseSegmentRequest(body: unknown, image: ImageBounds): SegmentRequest {
   const record = asRecord(body);
   for (const key of Object.keys(record)) {
-    if (!KNOWN_FIELDS.has(key))
-      throw new DemoRequestError(key, `unknown field; expected ${[...KNOWN_FIELDS]}`);
+    if (!KNOWN_FIELDS.has(key)) {
+      // A plain name as it is; anything else (empty, long, odd characters) quoted and clipped.
+      const name = /^[A-Za-z_$][\w$]{0,39}$/.test(key) ? key : JSON.stringify(key.slice(0, 40));
+      throw new DemoRequestError(name, `unknown field; expected ${[...KNOWN_FIELDS]}`);
+    }
   }
   const imageId = readImageId(record);
   const mode = record.mode ?? 'prompt';
   if (mode !== 'automatic' && mode !== 'prompt') {
-    throw new DemoRequestError('mode', `expected "automatic" or "prompt", got ${JSON.stringify(mode)}`);
+    throw new DemoRequestError('mode', `expected "automatic" or "prompt", got ${shown(mode)}`);
   }
   const task = readTask(record.task);
   const points = readPoints(record.points, image);
@@ -69,9 +72,20 @@ export function parseSegmentRequest(body: unknown, image: ImageBounds): SegmentR
     );
   }
   if (record.compare !== undefined && typeof record.compare !== 'boolean') {
-    throw new DemoRequestError('compare', `expected a boolean, got ${JSON.stringify(record.compare)}`);
+    throw new DemoRequestError('compare', `expected a boolean, got ${shown(record.compare)}`);
   }
   return { imageId, mode, task, points, box, compare: record.compare === true };
+}
+
+/** A value as JSON for a message, clipped (a body may hold 64 KB in one field). */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }
 
 function asRecord(body: unknown): Record<string, unknown> {
@@ -106,7 +120,7 @@ function readPoints(value: unknown, image: ImageBounds): PointPrompt[] {
     if (label !== 0 && label !== 1) {
       throw new DemoRequestError(
         `${name}.label`,
-        `expected 1 (object) or 0 (background), got ${JSON.stringify(label)}`,
+        `expected 1 (object) or 0 (background), got ${shown(label)}`,
       );
     }
     return {
@@ -135,7 +149,7 @@ function readBox(value: unknown, image: ImageBounds): [number, number, number, n
 
 function readCoordinate(value: unknown, name: string, limit: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DemoRequestError(name, `expected a number, got ${JSON.stringify(value)}`);
+    throw new DemoRequestError(name, `expected a number, got ${shown(value)}`);
   }
   if (value < 0 || value > limit)
     throw new DemoRequestError(name, `${value} lies outside the image (0..${limit})`);

@@ -10,6 +10,8 @@ describe('readServerSettings', () => {
       maxPixels: 4096 * 4096,
       pointsPerSide: 8,
       textBackend: 'use-lite',
+      maxWaitMs: 10_000,
+      allowedHosts: [],
     });
   });
 
@@ -22,6 +24,29 @@ describe('readServerSettings', () => {
     expect(readServerSettings({ TASAM_DEMO_DETECTOR_MODEL_DIR: 'models/centernet' }).detectorModelDir).toBe(
       join(process.cwd(), 'models/centernet'),
     );
+  });
+
+  it('reads the admission bound and allowed hosts from the environment and the command line', () => {
+    expect(readServerSettings({ TASAM_DEMO_MAX_WAIT_S: '30' }).maxWaitMs).toBe(30_000);
+    expect(readServerSettings({ TASAM_DEMO_MAX_WAIT_S: '30' }, ['--max-wait', '5']).maxWaitMs).toBe(5000);
+    expect(
+      readServerSettings({ TASAM_DEMO_ALLOWED_HOSTS: 'demo.example, Lab.example:443' }, [
+        '--allowed-host',
+        'mybox.local',
+        '--allowed-host=[::1]:3000',
+      ]).allowedHosts,
+    ).toEqual(['demo.example', 'lab.example:443', 'mybox.local', '[::1]:3000']);
+    expect(() => readServerSettings({}, ['--allowed-host', 'evil example'])).toThrow(
+      /--allowed-host="evil example": expected a host name/,
+    );
+    expect(() => readServerSettings({}, ['--allowed-host'])).toThrow(/--allowed-host="": expected a value/);
+    expect(() => readServerSettings({}, ['--max-wait', '0'])).toThrow(
+      /--max-wait="0": expected an integer from 1/,
+    );
+    expect(() => readServerSettings({}, ['--port', '3000'])).toThrow(
+      /command line="--port": expected --allowed-host/,
+    );
+    expect(() => readServerSettings({ TASAM_DEMO_ALLOWED_HOSTS: 'a b' })).toThrow(/TASAM_DEMO_ALLOWED_HOSTS/);
   });
 
   it('refuses values it cannot use, naming the variable', () => {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseHost } from './allowed-hosts';
 import { InvalidSettingError } from './errors/invalid-setting-error';
 
 export interface ServerSettings {
@@ -14,6 +15,10 @@ export interface ServerSettings {
   textBackend: 'use-lite' | 'minilm';
   /** The COCO detector's model directory for grounded task mode; default: @tasam/detector's bundled model. */
   detectorModelDir?: string;
+  /** Admission bound: a request the model would not answer within this time gets 503 at once. */
+  maxWaitMs: number;
+  /** Host names served besides localhost, 127.0.0.1, [::1] and the listen address (`NAME` or `NAME:PORT`). */
+  allowedHosts: string[];
 }
 
 export const DEFAULT_PORT = 8787;
@@ -21,11 +26,26 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 
 /**
- * Reads the server's settings from the environment: PORT, HOST, TASAM_DEMO_MAX_UPLOAD_MB,
- * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND, TASAM_DEMO_DETECTOR_MODEL_DIR. Unset means the default; a set but
- * unusable value is an error, never ignored.
+ * Reads the server's settings from the environment (PORT, HOST, TASAM_DEMO_MAX_UPLOAD_MB,
+ * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND,
+ * TASAM_DEMO_DETECTOR_MODEL_DIR, TASAM_DEMO_MAX_WAIT_S, TASAM_DEMO_ALLOWED_HOSTS) and the command line
+ * (`--allowed-host NAME`, repeatable, added to the variable's; `--max-wait SECONDS`, over the variable's).
+ * Unset means the default; a set but unusable value is an error, never ignored.
  */
-export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
+export function readServerSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerSettings {
+  const flags = readFlags(argv);
+  const allowedHosts = [
+    ...(env.TASAM_DEMO_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .map((name) => checkHostName('TASAM_DEMO_ALLOWED_HOSTS', name)),
+    ...flags.allowedHosts.map((name) => checkHostName('--allowed-host', name)),
+  ];
+  const maxWaitSeconds =
+    flags.maxWait !== undefined
+      ? readInteger({ '--max-wait': flags.maxWait }, '--max-wait', 10, 1, 3600)
+      : readInteger(env, 'TASAM_DEMO_MAX_WAIT_S', 10, 1, 3600);
   return {
     port: readInteger(env, 'PORT', DEFAULT_PORT, 0, 65535),
     host: env.HOST?.trim() || DEFAULT_HOST,
@@ -37,11 +57,47 @@ export function readServerSettings(env: NodeJS.ProcessEnv): ServerSettings {
     ...(env.TASAM_DEMO_DETECTOR_MODEL_DIR?.trim()
       ? { detectorModelDir: resolve(env.TASAM_DEMO_DETECTOR_MODEL_DIR.trim()) }
       : {}),
+    maxWaitMs: maxWaitSeconds * 1000,
+    allowedHosts,
   };
 }
 
+/** The command line's flags; anything else is an error naming it. */
+function readFlags(argv: readonly string[]): { allowedHosts: string[]; maxWait?: string } {
+  const flags: { allowedHosts: string[]; maxWait?: string } = { allowedHosts: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i]];
+    if (flag !== '--allowed-host' && flag !== '--max-wait') {
+      throw new InvalidSettingError(
+        'command line',
+        argv[i],
+        '--allowed-host NAME (repeatable) or --max-wait SECONDS; the rest is set by environment variables',
+      );
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined || value.trim() === '') {
+      throw new InvalidSettingError(flag, value ?? '', 'a value after the flag');
+    }
+    if (flag === '--allowed-host') flags.allowedHosts.push(value);
+    else flags.maxWait = value;
+  }
+  return flags;
+}
+
+function checkHostName(setting: string, name: string): string {
+  if (!parseHost(name)) {
+    throw new InvalidSettingError(
+      setting,
+      name,
+      'a host name or address, optionally with :PORT ([::1] for IPv6)',
+    );
+  }
+  return name.toLowerCase();
+}
+
 function readInteger(
-  env: NodeJS.ProcessEnv,
+  env: Readonly<Record<string, string | undefined>>,
   name: string,
   fallback: number,
   min: number,

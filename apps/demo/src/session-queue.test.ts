@@ -1,27 +1,69 @@
 import { TasamError } from '@tasam/errors';
+import type { ServerBusyError } from './errors/server-busy-error';
+import { JobDurations } from './job-durations';
 import { SessionQueue } from './session-queue';
 
-const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A job the test finishes by hand, at a time the test's clock says. */
+function gate<T = string>(value?: T) {
+  let release!: () => void;
+  let fail!: (error: Error) => void;
+  let started = false;
+  const done = new Promise<T>((resolve, reject) => {
+    release = () => resolve(value as T);
+    fail = reject;
+  });
+  return {
+    job: () => {
+      started = true;
+      return done;
+    },
+    release,
+    fail,
+    get started() {
+      return started;
+    },
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A queue on a clock the test moves: no test here depends on how fast the machine is. */
+function queueOnClock(options: { maxWaitMs?: number; maxPending?: number; deviations?: number } = {}) {
+  const clock = { ms: 0 };
+  const durations = new JobDurations({ encode: 1000, prompt: 100, automatic: 5000, task: 5000 });
+  // On the means alone unless a test asks for a margin: the arithmetic stays readable.
+  const queue = new SessionQueue({ deviations: 0, ...options, durations, now: () => clock.ms });
+  return { queue, clock, durations };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<ServerBusyError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!TasamError.hasCode(error, 'DEMO_BUSY')) throw new Error(`expected DEMO_BUSY, got ${String(error)}`);
+  return error as ServerBusyError;
+}
 
 describe('SessionQueue', () => {
   it('runs overlapping jobs one at a time in arrival order', async () => {
-    const queue = new SessionQueue();
+    const { queue } = queueOnClock();
     const events: string[] = [];
     let running = 0;
     let maxRunning = 0;
-    const job = (name: string, ms: number) => async () => {
+    const job = (name: string, ticks: number) => async () => {
       running++;
       maxRunning = Math.max(maxRunning, running);
       events.push(`start ${name}`);
-      await tick(ms);
+      for (let i = 0; i < ticks; i++) await settle();
       events.push(`end ${name}`);
       running--;
       return name;
     };
     const results = await Promise.all([
-      queue.run(job('a', 20)),
-      queue.run(job('b', 1)),
-      queue.run(job('c', 5)),
+      queue.run('prompt', job('a', 5)),
+      queue.run('prompt', job('b', 1)),
+      queue.run('prompt', job('c', 2)),
     ]);
     expect(results).toEqual(['a', 'b', 'c']);
     expect(maxRunning).toBe(1);
@@ -29,30 +71,198 @@ describe('SessionQueue', () => {
   });
 
   it('keeps serving after a job fails', async () => {
-    const queue = new SessionQueue();
-    const failing = queue.run(async () => {
+    const { queue } = queueOnClock();
+    const failing = queue.run('prompt', async () => {
       throw new Error('onnx exploded');
     });
-    const next = queue.run(async () => 42);
+    const next = queue.run('prompt', async () => 42);
     await expect(failing).rejects.toThrow('onnx exploded');
     await expect(next).resolves.toBe(42);
     expect(queue.size).toBe(0);
   });
 
-  it('refuses new jobs with DEMO_BUSY when the queue is full', async () => {
-    const queue = new SessionQueue(2);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const first = queue.run(() => gate);
-    const second = queue.run(async () => 'second');
-    const third = queue.run(async () => 'third');
-    const refusal = await third.catch((error: unknown) => error);
-    expect(TasamError.hasCode(refusal, 'DEMO_BUSY')).toBe(true);
-    release();
+  it('admits by expected time: the queue ahead plus the job itself must fit the bound', async () => {
+    const { queue, clock } = queueOnClock({ maxWaitMs: 2500 });
+    const encoding = gate();
+    const first = queue.run('encode', encoding.job);
+    await settle();
+    // Running: 1000 ms expected, none elapsed. A second encode would be answered at ~2000 ms: admitted.
+    expect(queue.admission('encode')).toMatchObject({ admitted: true, expectedMs: 2000, drainMs: 1000 });
+    const second = queue.run('encode', gate().job);
+    // Now 2000 ms ahead: another encode (~3000 ms) is refused, a prompt (~2100 ms) is not.
+    expect(queue.admission('encode')).toMatchObject({ admitted: false, expectedMs: 3000 });
+    const refused = await refusal(queue.run('encode', async () => 'never'));
+    expect(refused.retryAfterSeconds).toBe(2);
+    expect(refused.message).toMatch(
+      /would answer this encode request in ~3\.0 s \(2 requests queued\), over the 2\.5 s bound; retry in 2 s/,
+    );
+    expect(queue.admission('prompt')).toMatchObject({ admitted: true, expectedMs: 2100 });
+    // 900 ms into the running encode, only 100 ms of it are left: the third encode fits again.
+    clock.ms = 900;
+    expect(queue.admission('encode')).toMatchObject({ admitted: true, expectedMs: 2100, drainMs: 1100 });
+    // A job that overruns its mean is a slowdown under way: its kind is planned slower (1000 + 0.2 x 4000),
+    // and its own remainder counts as nothing, never as negative time.
+    clock.ms = 5000;
+    expect(queue.expectedDrainMs()).toBe(1800);
+    encoding.release();
     await first;
+    expect(queue.size).toBe(1);
+    void second;
+  });
+
+  it('learns job times from measured runs (moving mean), and Retry-After follows the drain time', async () => {
+    const { queue, clock, durations } = queueOnClock({ maxWaitMs: 10_000 });
+    for (const ms of [3000, 3000, 3000]) {
+      const job = gate();
+      const done = queue.run('encode', job.job);
+      await settle();
+      clock.ms += ms;
+      job.release();
+      await done;
+    }
+    // The first measurement replaces the 1000 ms prior; the others agree with it.
+    expect(durations.expected('encode')).toBe(3000);
+    expect(durations.measured('encode')).toBe(3);
+    const held = gate();
+    const running = queue.run('encode', held.job);
+    await settle();
+    const waiting = [queue.run('encode', gate().job), queue.run('encode', gate().job)];
+    // 9000 ms ahead: a fourth encode (12 000 ms) is refused; retry when the 9 s have drained.
+    const refused = await refusal(queue.run('encode', async () => 'never'));
+    expect(refused.retryAfterSeconds).toBe(9);
+    expect(refused.details).toMatchObject({
+      kind: 'encode',
+      pending: 3,
+      expectedMs: 12_000,
+      maxWaitMs: 10_000,
+    });
+    // A slower run moves the mean by a fifth of the difference.
+    clock.ms += 8000;
+    held.release();
+    await running;
+    expect(durations.expected('encode')).toBe(3000 + 0.2 * (8000 - 3000));
+    void waiting;
+  });
+
+  it('keeps a margin of a standard deviation per queued job in hand', async () => {
+    const { queue, clock, durations } = queueOnClock({ maxWaitMs: 1000, deviations: 1 });
+    for (const ms of [100, 300]) {
+      const job = gate();
+      const done = queue.run('prompt', job.job);
+      await settle();
+      clock.ms += ms;
+      job.release();
+      await done;
+    }
+    // West's update: mean 100 + 0.2 x 200 = 140, variance 0.8 x (200 x 40) = 6400 (sd 80).
+    expect(durations.expected('prompt')).toBe(140);
+    expect(durations.variance('prompt')).toBeCloseTo(6400);
+    const holding = gate();
+    const running = queue.run('prompt', holding.job);
+    const waiting = [queue.run('prompt', gate().job), queue.run('prompt', gate().job)];
+    // A 4th job: 4 x 140 = 560 ms expected, 560 + 4 x 80 = 880 ms with the margin: admitted.
+    expect(queue.admission('prompt')).toMatchObject({ admitted: true, expectedMs: 560 });
+    expect(queue.admission('prompt').upperMs).toBeCloseTo(880);
+    waiting.push(queue.run('prompt', gate().job));
+    // A 5th: 700 ms on the means, but 700 + 5 x 80 = 1100 ms with the margin: refused.
+    const fifth = queue.admission('prompt');
+    expect(fifth).toMatchObject({ admitted: false, expectedMs: 700 });
+    expect(fifth.upperMs).toBeCloseTo(1100);
+    const refused = await refusal(queue.run('prompt', async () => 'never'));
+    expect(refused.message).toMatch(
+      /in 0\.7 to 1\.1 s \(4 requests queued\), over the 1\.0 s bound; retry in 1 s/,
+    );
+    holding.release();
+    await running;
+    void waiting;
+  });
+
+  it('reads a running job that overruns its mean as a slowdown of its kind', async () => {
+    const { queue, clock } = queueOnClock();
+    const encoding = gate();
+    const running = queue.run('encode', encoding.job);
+    void queue.run('encode', gate().job);
+    void queue.run('prompt', gate().job);
+    await settle();
+    expect(queue.expectedDrainMs()).toBe(1000 + 1000 + 100);
+    clock.ms = 3000;
+    // Encodes are now planned at 1000 + 0.2 x (3000 - 1000) = 1400 ms; prompts keep their 100 ms.
+    expect(queue.expectedDrainMs()).toBe(0 + 1400 + 100);
+    encoding.release();
+    await running;
+  });
+
+  it('admits any job on an idle model, even one longer than the bound', async () => {
+    const { queue } = queueOnClock({ maxWaitMs: 1000 });
+    expect(queue.admission('automatic')).toMatchObject({ admitted: true, expectedMs: 5000 });
+    const grid = gate('masks');
+    const result = queue.run('automatic', grid.job);
+    expect(queue.admission('prompt').admitted).toBe(false);
+    grid.release();
+    await expect(result).resolves.toBe('masks');
+  });
+
+  it('refuses beyond the hard cap on pending jobs whatever their times', async () => {
+    const { queue } = queueOnClock({ maxWaitMs: 1_000_000, maxPending: 2 });
+    const first = gate();
+    const running = queue.run('prompt', first.job);
+    const second = queue.run('prompt', async () => 'second');
+    const refused = await refusal(queue.run('prompt', async () => 'third'));
+    expect(refused.message).toMatch(/2 requests are already queued for the model \(at most 2\)/);
+    first.release();
+    await running;
     await expect(second).resolves.toBe('second');
-    await expect(queue.run(async () => 'later')).resolves.toBe('later');
+    await expect(queue.run('prompt', async () => 'later')).resolves.toBe('later');
+  });
+
+  it('removes a waiting job whose client has gone: it never runs', async () => {
+    const { queue } = queueOnClock();
+    const holding = gate();
+    const running = queue.run('encode', holding.job);
+    await settle();
+    const client = new AbortController();
+    let ran = false;
+    const abandoned = queue.run(
+      'encode',
+      async () => {
+        ran = true;
+        return 'unused';
+      },
+      { signal: client.signal },
+    );
+    const after = queue.run('prompt', async () => 'after');
+    expect(queue.size).toBe(3);
+    expect(queue.expectedDrainMs()).toBe(2100);
+    client.abort();
+    await expect(abandoned).rejects.toMatchObject({ code: 'DEMO_CLIENT_GONE' });
+    expect(queue.size).toBe(2);
+    expect(queue.expectedDrainMs()).toBe(1100);
+    holding.release();
+    await running;
+    await expect(after).resolves.toBe('after');
+    expect(ran).toBe(false);
+    // Already gone before it was queued: refused at once, nothing queued.
+    await expect(queue.run('prompt', async () => 'x', { signal: client.signal })).rejects.toMatchObject({
+      code: 'DEMO_CLIENT_GONE',
+    });
+    expect(queue.size).toBe(0);
+  });
+
+  it('lets a running job finish when its client goes, drops its result, then runs the next', async () => {
+    const { queue, clock, durations } = queueOnClock();
+    const client = new AbortController();
+    const encoding = gate('embedding');
+    const abandoned = queue.run('encode', encoding.job, { signal: client.signal });
+    const next = queue.run('prompt', async () => 'next');
+    await settle();
+    expect(encoding.started).toBe(true);
+    client.abort();
+    expect(queue.size).toBe(2);
+    clock.ms = 1500;
+    encoding.release();
+    await expect(abandoned).rejects.toMatchObject({ code: 'DEMO_CLIENT_GONE' });
+    await expect(next).resolves.toBe('next');
+    // It did run: its time still counts.
+    expect(durations.expected('encode')).toBe(1500);
   });
 });

@@ -14,13 +14,14 @@ export interface RunningDemo {
 
 /**
  * Loads the model, builds the server and listens on HOST:PORT (environment; defaults 127.0.0.1:8787).
- * `engine` options are for tests and benchmarks; the command line uses the defaults.
+ * `argv`: the command line's flags (`--allowed-host NAME`, `--max-wait SECONDS`). `engine` options are for
+ * tests and benchmarks; the command line uses the defaults.
  */
 export async function startDemo(
   env: NodeJS.ProcessEnv = process.env,
-  options: { engine?: SamEngineOptions; logger?: boolean } = {},
+  options: { engine?: SamEngineOptions; logger?: boolean; argv?: readonly string[] } = {},
 ): Promise<RunningDemo> {
-  const settings = readServerSettings(env);
+  const settings = readServerSettings(env, options.argv);
   const tasks = await loadTaskLoras({ checkpoint: settings.checkpoint, textBackend: settings.textBackend });
   // Grounded task mode: the COCO detector, and a grounder on the task LoRAs' own text encoder.
   const grounding = tasks.encoder
@@ -51,6 +52,9 @@ export async function startDemo(
     engine,
     maxUploadBytes: settings.maxUploadBytes,
     maxPixels: settings.maxPixels,
+    maxWaitMs: settings.maxWaitMs,
+    allowedHosts: settings.allowedHosts,
+    listenHost: settings.host,
     logger: options.logger === false ? false : { level: env.LOG_LEVEL ?? 'info' },
   });
   await app.listen({ port: settings.port, host: settings.host });

@@ -171,6 +171,14 @@ describe('demo server: uploads', () => {
     const wrongField = await post('/api/images', form(cats, 'cats.jpg', 'image/jpeg', 'file'));
     expect(wrongField.status).toBe(400);
     expect(wrongField.json.error.message).toMatch(/send the file as "image"/);
+    const textOnly = new FormData();
+    textOnly.append('image', 'cats.jpg');
+    const noFile = await post('/api/images', textOnly);
+    expect(noFile.status).toBe(400);
+    expect(noFile.json.error).toMatchObject({
+      code: 'DEMO_REQUEST',
+      message: expect.stringMatching(/no file part/),
+    });
     const notMultipart = await post('/api/images', { image: 'cats.jpg' });
     expect(notMultipart.status).toBeGreaterThanOrEqual(400);
     expect(notMultipart.status).toBeLessThan(500);

@@ -19,12 +19,17 @@ export function testEngine(): Promise<SamEngine> {
   return shared;
 }
 
-/** A demo server on 127.0.0.1 with an ephemeral port; `base` is its URL without a trailing slash. */
+/**
+ * A demo server on 127.0.0.1 with an ephemeral port; `base` is its URL without a trailing slash. Its admission
+ * bound is 10 minutes: these tests are about answers, and on a loaded machine the real model's measured job
+ * times could otherwise turn a burst of test requests into 503s (admission has its own tests, on a fake
+ * engine and an injected clock).
+ */
 export async function serveForTest(
   options: Partial<DemoServerOptions<unknown>> = {},
 ): Promise<{ app: FastifyInstance; base: string }> {
   const engine = options.engine ?? (await testEngine());
-  const app = await createDemoServer({ engine, webRoot: WEB_ROOT, ...options });
+  const app = await createDemoServer({ engine, webRoot: WEB_ROOT, maxWaitMs: 600_000, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('server did not bind');

@@ -1,10 +1,15 @@
 import { TasamError } from '@tasam/errors';
 import { toHttpError } from '../http-errors';
+import { ClientGoneError } from './client-gone-error';
+import { CrossOriginError } from './cross-origin-error';
 import { DemoRequestError } from './demo-request-error';
+import { HostNotAllowedError } from './host-not-allowed-error';
 import { ImageNotFoundError } from './image-not-found-error';
+import { ImageStoreFullError } from './image-store-full-error';
 import { ImageTooLargeError } from './image-too-large-error';
 import { ImageUnreadableError } from './image-unreadable-error';
 import { InvalidSettingError } from './invalid-setting-error';
+import { MethodNotAllowedError } from './method-not-allowed-error';
 import { NotAnImageError } from './not-an-image-error';
 import { ServerBusyError } from './server-busy-error';
 import { TaskModeUnavailableError } from './task-mode-unavailable-error';
@@ -54,8 +59,21 @@ describe('demo errors', () => {
         /task mode needs the hypernet checkpoint \(no checkpoint\)/,
         501,
       ],
-      [new ServerBusyError(32), 'DEMO_BUSY', /32 requests are already queued/, 503],
       [new DemoRequestError('box', 'is empty'), 'DEMO_REQUEST', /^box: is empty$/, 400],
+      [
+        new HostNotAllowedError('evil.example', ['localhost:8787', '127.0.0.1:8787']),
+        'DEMO_HOST_NOT_ALLOWED',
+        /^Host "evil\.example": this demo serves only localhost:8787, 127\.0\.0\.1:8787; .*--allowed-host NAME/,
+        421,
+      ],
+      [
+        new CrossOriginError('https://evil.example'),
+        'DEMO_CROSS_ORIGIN',
+        /^Origin "https:\/\/evil\.example": cross-origin requests are not allowed/,
+        403,
+      ],
+      [new CrossOriginError(undefined), 'DEMO_CROSS_ORIGIN', /^CORS preflight: cross-origin/, 403],
+      [new ClientGoneError('upload a.jpg'), 'DEMO_CLIENT_GONE', /^upload a\.jpg: the client closed/, 499],
     ];
     for (const [error, code, message, status] of cases) {
       expect(error.code).toBe(code);
@@ -66,6 +84,38 @@ describe('demo errors', () => {
         serverFault: false,
       });
     }
+  });
+
+  it('503s carry a Retry-After in whole seconds, 405 an Allow header', () => {
+    const busy = new ServerBusyError({
+      kind: 'prompt',
+      pending: 40,
+      expectedMs: 12_345,
+      maxWaitMs: 10_000,
+      retryAfterSeconds: 12,
+    });
+    expect(busy.message).toBe(
+      'server busy: the model would answer this prompt request in ~12.3 s (40 requests queued), over the ' +
+        '10.0 s bound; retry in 12 s',
+    );
+    expect(toHttpError(busy)).toMatchObject({ status: 503, headers: { 'retry-after': '12' } });
+    const capped = new ServerBusyError({ ...busy.details, maxPending: 32 });
+    expect(capped.message).toBe(
+      'server busy: 40 requests are already queued for the model (at most 32); retry in 12 s',
+    );
+    const full = new ImageStoreFullError(24, 300);
+    expect(full.message).toMatch(
+      /image store is full: its 24 images are in use by live sessions; retry in 300 s/,
+    );
+    expect(toHttpError(full)).toMatchObject({
+      status: 503,
+      body: { error: { code: 'DEMO_STORE_FULL' } },
+      headers: { 'retry-after': '300' },
+    });
+    expect(toHttpError(new MethodNotAllowedError('OPTIONS'))).toMatchObject({
+      status: 405,
+      headers: { allow: 'GET, HEAD, POST' },
+    });
   });
 
   it('start-up errors say what to do', () => {

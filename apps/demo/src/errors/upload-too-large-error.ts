@@ -14,5 +14,6 @@ export class UploadTooLargeError extends TasamError<'DEMO_UPLOAD_TOO_LARGE'> {
 }
 
 function formatMegabytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }

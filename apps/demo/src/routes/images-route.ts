@@ -1,13 +1,18 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { UploadResponse } from '../api-types';
+import { clientGoneSignal, unlessClientGone } from '../client-gone';
+import { readSession } from '../client-session';
 import { round } from '../encoded-instances';
-import { DemoRequestError } from '../errors/demo-request-error';
+import { ClientGoneError } from '../errors/client-gone-error';
 import { UploadTooLargeError } from '../errors/upload-too-large-error';
 import type { ImageStore } from '../image-store';
 import type { SegmentationEngine } from '../segmentation-engine';
 import type { SessionQueue } from '../session-queue';
-import { decodeUploadedImage } from '../uploaded-image';
+import { readUploadPart } from '../upload-part';
+import { decodeUploadedImage, type RgbPixels } from '../uploaded-image';
 
 export interface ImagesRouteContext<Embedding> {
   engine: SegmentationEngine<Embedding>;
@@ -17,20 +22,31 @@ export interface ImagesRouteContext<Embedding> {
   maxPixels: number;
 }
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
 /** Room for the multipart framing around a file of exactly the cap. */
 const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** One encoder run that several identical uploads wait for; cancelled when the last of them has gone. */
+interface SharedEncoding<Embedding> {
+  result: Promise<Embedding>;
+  waiters: number;
+  cancel: AbortController;
+  timings: { queueMs?: number; encoderMs?: number };
+}
 
 /**
  * POST /api/images: one file in the multipart field `image` → decoded, checked, encoded once, kept under a
  * random id. The encoder runs once per distinct upload: identical bytes reuse the embedding, and two
- * identical uploads at once share one encoder run.
+ * identical uploads at once share one encoder run. An upload whose client leaves before the answer is not
+ * stored, and its encoder job is dropped from the queue (unless another client waits for the same bytes).
  */
 export function registerImagesRoute<Embedding>(
   app: FastifyInstance,
   context: ImagesRouteContext<Embedding>,
 ): void {
   const { engine, queue, store, maxUploadBytes, maxPixels } = context;
-  const embeddingsInFlight = new Map<string, Promise<Embedding>>();
+  const encodings = new Map<string, SharedEncoding<Embedding>>();
 
   // An announced oversize body is refused before a byte of it is read.
   app.addHook('onRequest', async (request) => {
@@ -41,53 +57,89 @@ export function registerImagesRoute<Embedding>(
     }
   });
 
+  /** The shared encoder job for these bytes, queued when none is in flight. */
+  function encodingFor(hash: string, pixels: RgbPixels, decodedAt: number): SharedEncoding<Embedding> {
+    const inFlight = encodings.get(hash);
+    if (inFlight) return inFlight;
+    const cancel = new AbortController();
+    const timings: SharedEncoding<Embedding>['timings'] = {};
+    const result = queue.run(
+      'encode',
+      async () => {
+        const start = performance.now();
+        timings.queueMs = start - decodedAt;
+        const embedding = await engine.embed(pixels);
+        timings.encoderMs = performance.now() - start;
+        return embedding;
+      },
+      { signal: cancel.signal },
+    );
+    const shared: SharedEncoding<Embedding> = { result, waiters: 0, cancel, timings };
+    const forget = () => {
+      if (encodings.get(hash) === shared) encodings.delete(hash);
+    };
+    result.then(forget, forget);
+    encodings.set(hash, shared);
+    return shared;
+  }
+
   app.post('/api/images', async (request, reply): Promise<UploadResponse> => {
     const started = performance.now();
-    const part = await request.file();
-    if (!part) throw new DemoRequestError('image', 'the multipart field "image" with the file is missing');
-    if (part.fieldname !== 'image') {
-      throw new DemoRequestError(part.fieldname.slice(0, 40), 'unexpected field; send the file as "image"');
-    }
-    const filename = (part.filename || 'upload').slice(0, 80);
-    let bytes: Buffer;
+    const gone = clientGoneSignal(request);
+    const session = readSession(request.headers);
+    // While the encoder could not take an upload in time (or the store could not keep it), the upload is
+    // refused before its body is parsed or decoded: under overload a refusal must cost next to nothing. The
+    // body is read and dropped unparsed, so the connection stays usable (closing it mid-upload makes clients
+    // reconnect, and some see a reset instead of the 503). An upload of bytes already encoded is refused too.
     try {
-      bytes = await part.toBuffer();
-    } catch (error) {
-      // Streamed without a Content-Length: the multipart parser stops at the cap.
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new UploadTooLargeError(filename, maxUploadBytes);
-      }
-      throw error;
+      queue.assertAdmits('encode');
+      store.assertRoomFor(session);
+    } catch (refusal) {
+      await discardBody(request.raw, maxUploadBytes + MULTIPART_OVERHEAD);
+      throw refusal;
+    }
+    const { filename, bytes } = await readUploadPart(request, maxUploadBytes);
+    const hash = sha256(bytes);
+    if (!store.embeddingFor(hash) && !encodings.has(hash)) {
+      // Checked again now that the body is in (the queue may have grown meanwhile): still before decoding.
+      store.assertRoomFor(session);
+      queue.assertAdmits('encode');
     }
     const decoded = await decodeUploadedImage(bytes, filename, { maxPixels });
     const decodedAt = performance.now();
     let queueMs = 0;
     let encoderMs = 0;
-    let embedding = store.embeddingFor(decoded.sha256);
+    let embedding = store.embeddingFor(hash);
     const cached = embedding !== undefined;
     if (!embedding) {
-      let pending = embeddingsInFlight.get(decoded.sha256);
-      if (!pending) {
-        pending = queue.run(async () => {
-          const start = performance.now();
-          queueMs = start - decodedAt;
-          const result = await engine.embed(decoded.rgb);
-          encoderMs = performance.now() - start;
-          return result;
-        });
-        embeddingsInFlight.set(decoded.sha256, pending);
-        const forget = () => embeddingsInFlight.delete(decoded.sha256);
-        pending.then(forget, forget);
+      store.assertRoomFor(session);
+      const shared = encodingFor(hash, decoded.rgb, decodedAt);
+      shared.waiters++;
+      try {
+        embedding = await unlessClientGone(shared.result, gone, `upload ${filename}`);
+      } finally {
+        shared.waiters--;
+        if (gone.aborted && shared.waiters === 0) {
+          // Nobody waits for this run any more: out of the queue (or its result dropped), and out of the map
+          // so that a later upload of the same bytes queues a fresh run.
+          if (encodings.get(hash) === shared) encodings.delete(hash);
+          shared.cancel.abort();
+        }
       }
-      embedding = await pending;
+      queueMs = shared.timings.queueMs ?? 0;
+      encoderMs = shared.timings.encoderMs ?? 0;
     }
-    const image = store.add({
-      width: decoded.rgb.width,
-      height: decoded.rgb.height,
-      format: decoded.format,
-      sha256: decoded.sha256,
-      embedding,
-    });
+    if (gone.aborted) throw new ClientGoneError(`upload ${filename}`);
+    const image = store.add(
+      {
+        width: decoded.rgb.width,
+        height: decoded.rgb.height,
+        format: decoded.format,
+        sha256: decoded.sha256,
+        embedding,
+      },
+      session,
+    );
     reply.code(201);
     return {
       imageId: image.id,
@@ -103,4 +155,17 @@ export function registerImagesRoute<Embedding>(
       },
     };
   });
+}
+
+/** Reads and drops a request body (up to `limit` bytes; beyond it the connection is closed after the answer). */
+async function discardBody(body: IncomingMessage, limit: number): Promise<void> {
+  let read = 0;
+  try {
+    for await (const chunk of body) {
+      read += (chunk as Buffer).length;
+      if (read > limit) return;
+    }
+  } catch {
+    // a client that went away: nothing to answer anyway
+  }
 }

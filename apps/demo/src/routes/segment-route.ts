@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { SegmentResponse } from '../api-types';
+import { clientGoneSignal } from '../client-gone';
 import { encodeInstances, round } from '../encoded-instances';
 import { TaskModeUnavailableError } from '../errors/task-mode-unavailable-error';
 import type { ImageStore } from '../image-store';
-import { parseSegmentRequest, readImageId } from '../segment-request';
+import type { JobKind } from '../job-durations';
+import { parseSegmentRequest, readImageId, type SegmentRequest } from '../segment-request';
 import type { SegmentationEngine } from '../segmentation-engine';
 import type { SessionQueue } from '../session-queue';
 
@@ -14,9 +16,16 @@ export interface SegmentRouteContext<Embedding> {
   store: ImageStore<Embedding>;
 }
 
+/** The queue's job kind for a request: prompt, the plain grid, or a task's automatic mode. */
+export function jobKindOf(request: Pick<SegmentRequest, 'mode' | 'task'>): JobKind {
+  if (request.mode === 'prompt') return 'prompt';
+  return request.task ? 'task' : 'automatic';
+}
+
 /**
  * POST /api/segment: masks for an uploaded image, from points/box or the automatic grid, with plain SAM's
- * heads, the task's, or both. The model runs in the queue; masks are COCO-compressed after it, off the queue.
+ * heads, the task's, or both. The model and the masks' COCO compression run in the queue.
+ * A request whose client leaves is dropped from the queue (or, running, its masks are never encoded).
  */
 export function registerSegmentRoute<Embedding>(
   app: FastifyInstance,
@@ -25,20 +34,32 @@ export function registerSegmentRoute<Embedding>(
   const { engine, queue, store } = context;
   app.post('/api/segment', async (request): Promise<SegmentResponse> => {
     const started = performance.now();
+    const gone = clientGoneSignal(request);
     const image = store.get(readImageId(request.body));
     const segmentRequest = parseSegmentRequest(request.body, image);
     if (segmentRequest.task && !engine.taskMode.available) {
       throw new TaskModeUnavailableError(segmentRequest.task, engine.taskMode.reason ?? 'not loaded');
     }
     let queueMs = 0;
-    const segmentation = await queue.run(async () => {
-      queueMs = performance.now() - started;
-      return engine.segment(image.embedding, image, segmentRequest);
-    });
-    const encodeStarted = performance.now();
-    const sam = segmentation.sam && encodeInstances(segmentation.sam);
-    const tasam = segmentation.tasam && encodeInstances(segmentation.tasam);
-    const encodeMs = performance.now() - encodeStarted;
+    let encodeMs = 0;
+    // The masks are COCO-compressed inside the job: it is event-loop work that delays the next job anyway, so
+    // the queue's measured job times (and so its admission) include it.
+    const { segmentation, sam, tasam } = await queue.run(
+      jobKindOf(segmentRequest),
+      async () => {
+        queueMs = performance.now() - started;
+        const result = await engine.segment(image.embedding, image, segmentRequest);
+        const encodeStarted = performance.now();
+        const encoded = {
+          segmentation: result,
+          sam: result.sam && encodeInstances(result.sam),
+          tasam: result.tasam && encodeInstances(result.tasam),
+        };
+        encodeMs = performance.now() - encodeStarted;
+        return encoded;
+      },
+      { signal: gone },
+    );
     return {
       imageId: image.id,
       width: image.width,

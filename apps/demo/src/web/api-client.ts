@@ -19,10 +19,40 @@ export class ApiCallError extends Error {
   }
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
+/**
+ * This tab's session id (random, kept in sessionStorage): the server keeps the images this tab uploads safe
+ * from anonymous uploads (and from other sessions' quotas) while the tab uses them.
+ */
+function sessionId(): string {
+  const key = 'tasam-session';
+  try {
+    const kept = sessionStorage.getItem(key);
+    if (kept && /^[A-Za-z0-9_-]{16,64}$/.test(kept)) return kept;
+  } catch {
+    // storage disabled: a fresh id per page load
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const id = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+  try {
+    sessionStorage.setItem(key, id);
+  } catch {
+    // as above
+  }
+  return id;
+}
+
+let session: string | undefined;
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  session ??= sessionId();
   let response: Response;
   try {
-    response = await fetch(path, init);
+    const headers = new Headers(init.headers);
+    headers.set('x-tasam-session', session);
+    response = await fetch(path, { ...init, headers });
   } catch (cause) {
     throw new ApiCallError(0, 'NETWORK', `the demo server did not answer (${(cause as Error).message})`);
   }
