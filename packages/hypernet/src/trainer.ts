@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@tasam/lora';
 import { AdamW, DEFAULT_ADAMW, learningRate } from './adamw';
 import { TrainingDataError } from './errors';
 import { type Hypernetwork, oneHotRows } from './hypernetwork';
@@ -143,6 +144,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     options = { ...options, ...(restored.state.options as Partial<TrainOptions>) };
     state = { ...restored.state };
   } else {
+    await checkpoints.discard();
     state = { step: 0, epoch: 0, batchInEpoch: 0, seed: options.seed, totalSteps, options: { ...options } };
   }
   const optimizer = new AdamW(net.params, {
@@ -154,6 +156,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const heads = new TfHeads(run.heads);
   await fs.mkdir(run.runDir, { recursive: true });
   const logPath = join(run.runDir, 'train.jsonl');
+  await keepLogBefore(logPath, state.step);
   const log = await fs.open(logPath, 'a');
   const started = Date.now();
   let samplesDone = 0;
@@ -216,6 +219,36 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     stopped,
     logPath,
   };
+}
+
+/**
+ * Cuts the JSONL log back to the records of the steps before `step` (the checkpoint a run resumes from; 0 for a
+ * fresh run), atomically: steps after the checkpoint are trained again and logged again, and a line a killed
+ * run left half-written (or any line that does not parse) goes with them. Each record is then appended with
+ * one write, so after a kill the log holds whole records of the steps done, and a resumed run's log equals an
+ * uninterrupted run's except for the timings (`ms`, `waitMs`).
+ */
+async function keepLogBefore(path: string, step: number): Promise<void> {
+  let text: string;
+  try {
+    text = await fs.readFile(path, 'utf8');
+  } catch {
+    return; // no log yet
+  }
+  const kept: string[] = [];
+  if (step > 0) {
+    for (const line of text.split('\n')) {
+      let record: { step?: unknown };
+      try {
+        record = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (typeof record?.step === 'number' && record.step < step) kept.push(`${line}\n`);
+    }
+  }
+  const next = kept.join('');
+  if (next !== text) await writeFileAtomic(path, new TextEncoder().encode(next));
 }
 
 /** One optimizer step on one batch; returns its log record (epoch, batch, ms filled by the caller). */

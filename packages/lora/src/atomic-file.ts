@@ -1,14 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { LoraFileError } from './errors/lora-file-error';
+import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 /**
- * Writes `bytes` to `path` atomically: a temp file in the same directory, fsync, then rename over the
- * target, so readers see the old file or the complete new one, never a partial write.
+ * Writes `bytes` to `path` atomically: a temp file in the same directory (`.<name>.<pid>.<hex>.tmp`), fsync,
+ * then rename over the target, so readers see the old file or the complete new one, never a partial write.
+ * The first write into a directory removes the temp files that killed writers left there (see
+ * removeStaleTempFiles).
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  sweepStaleTempFilesOnce(dirname(path));
+  const temp = tempPathFor(path, true);
   try {
     const handle = await fs.open(temp, 'wx');
     try {

@@ -4,6 +4,7 @@ import { arch, cpus } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ExecutionProviderError, ModelLoadError } from './errors';
+import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
@@ -108,7 +109,8 @@ export async function createSession(
     }
   }
   mkdirSync(config.optimizedModelDir, { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
+  sweepStaleTempFilesOnce(config.optimizedModelDir);
+  const temporary = tempPathFor(file);
   const session = await open(model, { optimizedModelFilePath: temporary });
   try {
     renameSync(temporary, file);

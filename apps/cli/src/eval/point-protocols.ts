@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateOnCoco, type MiouSummary, type TaskSegmenter } from '@tasam/hypernet';
+import { removeStaleTempFiles, tempPathFor } from '@tasam/lora';
 import { writeCocoView } from './coco-view';
 import type { EvalSelection } from './eval-selection';
 
@@ -21,6 +22,8 @@ export interface PointProtocolsPart {
   imageMs: Record<string, number>;
 }
 
+const VIEW_PREFIX = 'tasam-eval-view';
+
 /**
  * The click, category and box protocols, run by the hypernet's evaluation (`evaluateOnCoco`, which defines them:
  * click = the center-most interior point of every non-crowd instance, task "segment the {category}", best of
@@ -33,7 +36,10 @@ export async function runPointProtocols(
   segmenter: TaskSegmenter,
   options: { seed: number; onImage?: (imageId: number, ms: number) => void },
 ): Promise<PointProtocolsPart> {
-  const dir = await mkdtemp(join(tmpdir(), 'tasam-eval-view-'));
+  // Named like an atomic writer's temporary file, so the next run removes it when this process is killed.
+  removeStaleTempFiles(tmpdir(), { prefix: VIEW_PREFIX });
+  const dir = tempPathFor(join(tmpdir(), VIEW_PREFIX));
+  await mkdir(dir);
   try {
     await writeCocoView(selection, dir);
     // evaluateOnCoco visits images by id; file-name order is the same for COCO names, but map by id anyway.

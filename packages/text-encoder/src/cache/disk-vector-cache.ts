@@ -1,14 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TextCacheError } from '../errors';
+import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /**
  * Text vectors on disk, one little-endian float32 file per (encoder id, text):
  * `<root>/<readable id>-<id hash>/<sha256(text)>.f32`. Files are written to a temporary name and renamed, so
- * a reader never sees half a vector; a file of the wrong size is treated as absent and rewritten.
+ * a reader never sees half a vector; a file of the wrong size is treated as absent and rewritten. The first
+ * write of a process removes the temporary files of killed writers (writer pid gone, unmodified for 10 min).
  */
 export class DiskVectorCache {
   readonly dir: string;
@@ -41,11 +43,12 @@ export class DiskVectorCache {
 
   async set(text: string, vector: Float32Array): Promise<void> {
     const path = this.pathFor(text);
-    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temporary = tempPathFor(path);
     const bytes = Buffer.alloc(vector.length * 4);
     for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i], i * 4);
     try {
       await mkdir(this.dir, { recursive: true });
+      sweepStaleTempFilesOnce(this.dir);
       await writeFile(temporary, bytes);
       await rename(temporary, path);
     } catch (error) {
