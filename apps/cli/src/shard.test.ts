@@ -7,15 +7,18 @@ describe('parseShard', () => {
     expect(parseShard(' 3/4 ')).toEqual({ index: 3, count: 4 });
   });
 
-  it.each(['4/4', '1/0', '-1/4', 'a/b', '1', '1/2/3', ''])('rejects %p as a usage error', (text) => {
-    expect(() => parseShard(text)).toThrow(InvalidArgumentError);
-  });
+  it.each(['4/4', '1/0', '-1/4', 'a/b', '1', '1/2/3', '', '0/99999999999999999999'])(
+    'rejects %p as a usage error',
+    (text) => {
+      expect(() => parseShard(text)).toThrow(InvalidArgumentError);
+    },
+  );
 });
 
 describe('parsePositiveInt', () => {
   it('accepts whole numbers >= 1 only', () => {
     expect(parsePositiveInt('3')).toBe(3);
-    for (const bad of ['0', '-2', '1.5', 'x'])
+    for (const bad of ['0', '-2', '1.5', 'x', '99999999999999999999', '9007199254740993'])
       expect(() => parsePositiveInt(bad)).toThrow(InvalidArgumentError);
   });
 });

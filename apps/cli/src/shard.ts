@@ -18,18 +18,25 @@ export function parseShard(text: string): Shard {
   if (!match) throw new InvalidArgumentError(`expected i/n with 0 <= i < n, e.g. 0/4; got "${text}".`);
   const index = Number(match[1]);
   const count = Number(match[2]);
+  // Past 2^53 digits no longer name one number ("9007199254740993" reads as ...992).
+  if (!Number.isSafeInteger(count)) {
+    throw new InvalidArgumentError(`shard count must be at most ${Number.MAX_SAFE_INTEGER}; got "${text}".`);
+  }
   if (count < 1 || index >= count) {
     throw new InvalidArgumentError(`shard index must be in 0..n-1 and n >= 1; got ${index}/${count}.`);
   }
   return { index, count };
 }
 
-/** Parses a whole number >= 1 (`--workers`). */
+/** Parses a whole number >= 1 (`--workers`), at most 2^53 - 1 so that it is the number typed. */
 export function parsePositiveInt(text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
-    throw new InvalidArgumentError(`expected a whole number >= 1; got "${text}".`);
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError(
+      `expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}; got "${text}".`,
+    );
   }
-  return Number(text);
+  return value;
 }
 
 /** The [start, end) range of `total` items that `shard` owns. */

@@ -132,6 +132,15 @@ export function decodeHypernet(
     throw new CheckpointFormatError(source, 'metadata.config is missing or invalid', { cause });
   }
   checkCompatible(config, expect, source);
+  // The config says how many tensors there are (12 per transformer block): check it against the file before
+  // listing them, so a config claiming 10^8 layers is refused instead of building a list of 10^9 names.
+  const needed = parameterCount(config);
+  if (needed > tensors.size) {
+    throw new CheckpointFormatError(
+      source,
+      `metadata.config needs ${needed} tensors (${config.layers} layers), the file has ${tensors.size}`,
+    );
+  }
   const arrays = new Map<string, Float32Array>();
   for (const [name, shape] of Hypernetwork.parameterShapes(config)) {
     const tensor = tensors.get(name);
@@ -145,6 +154,7 @@ export function decodeHypernet(
     const values = tensorAsFloat32(tensor);
     if (!values)
       throw new CheckpointFormatError(source, `tensor ${name} has non-float dtype ${tensor.dtype}`);
+    checkFinite(source, name, values);
     arrays.set(name, values);
   }
   const scorer = decodeScorer(contents, source);
@@ -167,6 +177,8 @@ export function decodeScorer(
   } catch (cause) {
     throw new CheckpointFormatError(source, 'metadata.scorer_config is not valid JSON', { cause });
   }
+  const problem = scorerConfigProblem(config);
+  if (problem) throw new CheckpointFormatError(source, `metadata.scorer_config ${problem}`);
   const arrays = new Map<string, Float32Array>();
   for (const [name, shape] of scorerParameterShapes(config)) {
     const tensor = tensors.get(SCORER_PREFIX + name);
@@ -179,9 +191,41 @@ export function decodeScorer(
     const values = tensorAsFloat32(tensor);
     if (!values)
       throw new CheckpointFormatError(source, `tensor ${SCORER_PREFIX}${name} has dtype ${tensor.dtype}`);
+    checkFinite(source, SCORER_PREFIX + name, values);
     arrays.set(name, values);
   }
   return TaskMaskScorer.fromArrays(config, arrays);
+}
+
+/** How many tensors Hypernetwork.parameterShapes lists for `config`, without listing them. */
+function parameterCount(config: HypernetConfig): number {
+  const inputs = new Set(config.targets.map((t) => t.inFeatures)).size;
+  const outputs = new Set(config.targets.map((t) => t.outFeatures)).size;
+  // text_proj (2), text_token, module_embed, layer_embed, 12 per block, final_ln (2), head_a/head_b (2 each).
+  return 5 + 12 * config.layers + 2 + 2 * inputs + 2 * outputs;
+}
+
+/** What is wrong with a stored scorer config, if anything: every size a positive integer. */
+function scorerConfigProblem(config: unknown): string | undefined {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    return `is ${JSON.stringify(config)}, not an object`;
+  const c = config as Record<string, unknown>;
+  for (const key of ['featureDim', 'hidden', 'jointDim', 'textDim']) {
+    if (!Number.isSafeInteger(c[key]) || (c[key] as number) < 1)
+      return `field ${key} is ${JSON.stringify(c[key])}, not a positive integer`;
+  }
+  if (c.references !== undefined && !(Number.isSafeInteger(c.references) && (c.references as number) >= 0))
+    return `field references is ${JSON.stringify(c.references)}, not a whole number`;
+  return undefined;
+}
+
+/** Trained weights are finite; NaN or infinity means a corrupt file (or a diverged run) and would spread. */
+function checkFinite(source: string, name: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new CheckpointFormatError(source, `tensor ${name} holds ${values[i]} at index ${i}`);
+    }
+  }
 }
 
 /** Reads only the task scorer of a checkpoint file (undefined when it has none). */

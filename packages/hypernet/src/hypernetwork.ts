@@ -51,7 +51,8 @@ export class Hypernetwork {
   static parameterShapes(config: HypernetConfig): Map<string, number[]> {
     const { dModel: d, mlpDim: h, rank: r, textDim } = config;
     const modules = new Set(config.targets.map((t) => targetParts(t.path).module));
-    const layers = Math.max(...config.targets.map((t) => targetParts(t.path).layer)) + 1;
+    // A loop, not Math.max(...): a spread of a long target list overflows the stack.
+    const layers = config.targets.reduce((m, t) => Math.max(m, targetParts(t.path).layer), -Infinity) + 1;
     const shapes = new Map<string, number[]>();
     shapes.set('text_proj.weight', [textDim, d]);
     shapes.set('text_proj.bias', [d]);

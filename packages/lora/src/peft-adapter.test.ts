@@ -130,7 +130,7 @@ describe('PEFT safetensors adapters', () => {
           meta,
         ),
       ),
-    ).toThrow(new LoraShapeError('m', 'lora_A [2,3] and lora_B [4,3] do not have rank 2'));
+    ).toThrow(new LoraShapeError('LoRA bytes: m', 'lora_A [2,3] and lora_B [4,3] do not have rank 2'));
     expect(() =>
       decodeLora(
         encodeSafetensors(

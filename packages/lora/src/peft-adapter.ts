@@ -1,6 +1,7 @@
 import { readFileBytes, writeFileAtomic } from './atomic-file';
 import { LoraAdapterError } from './errors/lora-adapter-error';
 import { LoraShapeError } from './errors/lora-shape-error';
+import { LoraValueError } from './errors/lora-value-error';
 import { type LoraLayer, type LoraMetadata, LoraWeights } from './lora-weights';
 import {
   decodeSafetensors,
@@ -123,13 +124,13 @@ export function decodeLora(bytes: Uint8Array, options: DecodeLoraOptions = {}): 
     const a = pair.A[1];
     const b = pair.B[1];
     if (a.shape.length !== 2)
-      throw new LoraShapeError(path, `lora_A has shape [${a.shape}], expected [rank, in]`);
+      throw new LoraShapeError(`${source}: ${path}`, `lora_A has shape [${a.shape}], expected [rank, in]`);
     if (b.shape.length !== 2)
-      throw new LoraShapeError(path, `lora_B has shape [${b.shape}], expected [out, rank]`);
+      throw new LoraShapeError(`${source}: ${path}`, `lora_B has shape [${b.shape}], expected [out, rank]`);
     layerRank ??= a.shape[0];
     if (a.shape[0] !== layerRank || b.shape[1] !== layerRank) {
       throw new LoraShapeError(
-        path,
+        `${source}: ${path}`,
         `lora_A [${a.shape}] and lora_B [${b.shape}] do not have rank ${layerRank}`,
       );
     }
@@ -150,7 +151,11 @@ export function decodeLora(bytes: Uint8Array, options: DecodeLoraOptions = {}): 
     });
   }
   const extra: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) if (!RESERVED.has(key)) extra[key] = value;
+  for (const [key, value] of Object.entries(metadata)) {
+    // defineProperty: a key `__proto__` stays a key instead of becoming the object's prototype.
+    if (!RESERVED.has(key))
+      Object.defineProperty(extra, key, { value, writable: true, enumerable: true, configurable: true });
+  }
   const meta: LoraMetadata = {
     ...(metadata.text_encoder !== undefined ? { textEncoder: metadata.text_encoder } : {}),
     ...(metadata.task !== undefined ? { task: metadata.task } : {}),
@@ -158,7 +163,15 @@ export function decodeLora(bytes: Uint8Array, options: DecodeLoraOptions = {}): 
   };
   const rsLora =
     metadata.use_rslora !== undefined ? metadata.use_rslora === 'true' : (options.rsLora ?? false);
-  return new LoraWeights({ rank: layerRank as number, alpha, rsLora, layers, metadata: meta });
+  try {
+    return new LoraWeights({ rank: layerRank as number, alpha, rsLora, layers, metadata: meta });
+  } catch (error) {
+    // The checks of LoraWeights name the layer (or `rank`, `alpha`); say which file it is in.
+    if (error instanceof LoraShapeError)
+      throw new LoraShapeError(`${source}: ${error.input}`, error.problem, { cause: error });
+    if (error instanceof LoraValueError) throw new LoraValueError(`${source}: ${error.input}`, error.problem);
+    throw error;
+  }
 }
 
 function parseNumber(source: string, key: string, text: string): number {

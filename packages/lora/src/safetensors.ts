@@ -81,7 +81,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes
         fail('__metadata__ is not an object');
       for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
         if (typeof value !== 'string') fail(`__metadata__.${key} is not a string`);
-        metadata[key] = value as string;
+        setOwn(metadata, key, value as string);
       }
       continue;
     }
@@ -149,6 +149,7 @@ export function encodeSafetensors(
 ): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  // Names are any strings: `__proto__` too, which a plain assignment would turn into the header's prototype.
   const parts: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of tensors) {
@@ -162,7 +163,11 @@ export function encodeSafetensors(
         `${tensor.data.length} bytes for ${tensor.dtype} [${tensor.shape}], expected ${expected}`,
       );
     }
-    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + expected] };
+    setOwn(header, name, {
+      dtype: tensor.dtype,
+      shape: tensor.shape,
+      data_offsets: [offset, offset + expected],
+    });
     parts.push(tensor.data);
     offset += expected;
   }
@@ -182,6 +187,11 @@ export function encodeSafetensors(
     position += part.length;
   }
   return out;
+}
+
+/** object[key] = value as an own property, as JSON.parse makes them (even for the key `__proto__`). */
+function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** Little-endian F32 bytes of a Float32Array. */

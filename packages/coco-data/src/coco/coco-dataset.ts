@@ -162,7 +162,16 @@ export class CocoDataset {
 
   /** The mask of an annotation as 0/1 bytes, row-major (y * width + x), as pycocotools' annToMask. */
   annToMask(annotation: CocoAnnotation | number): Uint8Array {
-    return decodeMask(this.annToRle(annotation));
+    const ann = this.resolve(annotation);
+    const rle = this.annToRle(ann);
+    try {
+      return decodeMask(rle);
+    } catch (cause) {
+      throw new CocoFormatError(this.source, `bad mask: ${(cause as Error).message}`, {
+        annotationId: ann.id,
+        cause,
+      });
+    }
   }
 
   private resolve(annotation: CocoAnnotation | number): CocoAnnotation {

@@ -73,6 +73,7 @@ const CLOSE_ARRAY = 0x5d;
 // Batches stay well below V8's large-object threshold so their text dies young in the nursery instead of
 // piling up in old space until a full collection (that pile-up was most of the peak RSS).
 const DEFAULT_BATCH_BYTES = 64 << 10;
+const BOM = [0xef, 0xbb, 0xbf];
 const STRUCTURAL = new Uint8Array(256);
 for (const b of [QUOTE, BACKSLASH, COMMA, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY])
   STRUCTURAL[b] = 1;
@@ -104,6 +105,7 @@ class TopLevelSplitter {
   private captureStart = -1; // start of the capture in the current chunk, -1 when not capturing
   private capturedBytes = 0;
   private key = '';
+  private bomBytes = 0; // bytes of a leading byte order mark seen
   private array: unknown[] = [];
   private readonly result: Record<string, unknown> = {};
 
@@ -143,7 +145,7 @@ class TopLevelSplitter {
             if (this.depth === 2) {
               if (b !== CLOSE_ARRAY) this.fail(i, `unexpected '}' in "${this.key}"`);
               this.flushBatch(chunk, i);
-              this.result[this.key] = this.array;
+              this.set(this.array);
               this.array = [];
               this.depth = 1;
               this.phase = 'after-value';
@@ -161,7 +163,7 @@ class TopLevelSplitter {
           if (b === QUOTE) this.inString = true;
           else if (b === OPEN_OBJECT || b === OPEN_ARRAY) this.depth++;
           else if ((b === COMMA || b === CLOSE_OBJECT) && this.depth === 1) {
-            this.result[this.key] = this.parse(this.take(chunk, i), this.key, i);
+            this.set(this.parse(this.take(chunk, i), this.key, i));
             this.phase = b === COMMA ? 'key' : 'end';
             if (b === CLOSE_OBJECT) this.depth = 0;
           } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) this.depth--;
@@ -198,8 +200,12 @@ class TopLevelSplitter {
     if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) return;
     switch (this.phase) {
       case 'start':
-        // A UTF-8 byte order mark before the object.
-        if (this.offset + i < 3 && b === [0xef, 0xbb, 0xbf][this.offset + i]) return;
+        // A UTF-8 byte order mark before the object: its three bytes, first in the file.
+        if (this.offset + i === this.bomBytes && b === BOM[this.bomBytes]) {
+          this.bomBytes++;
+          return;
+        }
+        if (this.bomBytes % BOM.length !== 0) this.fail(i, 'incomplete UTF-8 byte order mark');
         if (b !== OPEN_OBJECT) this.fail(i, 'expected a JSON object at the top level');
         this.depth = 1;
         this.phase = 'key-or-end';
@@ -242,6 +248,19 @@ class TopLevelSplitter {
       case 'end':
         this.fail(i, 'unexpected text after the closing }');
     }
+  }
+
+  /**
+   * Stores the value of the current key as an own property, as JSON.parse does: a plain assignment to a key
+   * named "__proto__" would replace the result's prototype instead.
+   */
+  private set(value: unknown): void {
+    Object.defineProperty(this.result, this.key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
   }
 
   private finishKey(chunk: Buffer, end: number): void {

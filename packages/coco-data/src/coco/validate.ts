@@ -1,5 +1,6 @@
 import { describeValue } from '@tasam/errors';
-import { decompressRle } from '../mask';
+import { decompressRle, MAX_POLYGON_COORDINATE } from '../mask';
+import { MAX_COUNT } from '../mask/rle';
 import type { CocoAnnotation, CocoCategory, CocoImage } from './types';
 
 /** One thing wrong with a COCO instances file. */
@@ -125,6 +126,9 @@ function imageProblem(image: Json, seen: Map<number, CocoImage>): string | undef
   if (!isPositiveInt(image.width) || !isPositiveInt(image.height)) {
     return `image ${image.id}: size ${describeValue(image.width)} x ${describeValue(image.height)}, expected positive integers`;
   }
+  if (image.width * image.height > MAX_COUNT) {
+    return `image ${image.id}: size ${image.width} x ${image.height} has more pixels than an RLE can count (2^32 - 1)`;
+  }
   if (typeof image.file_name !== 'string' || image.file_name === '') {
     return `image ${image.id}: file_name is ${describeValue(image.file_name)}, expected a non-empty string`;
   }
@@ -201,6 +205,12 @@ function segmentationProblem(
           return {
             field: `[${p}][${k}]`,
             problem: `polygon ${p} value ${k} is ${describeValue(polygon[k])}`,
+          };
+        }
+        if (Math.abs(polygon[k]) > MAX_POLYGON_COORDINATE) {
+          return {
+            field: `[${p}][${k}]`,
+            problem: `polygon ${p} value ${k} is ${polygon[k]}, beyond the ±${MAX_POLYGON_COORDINATE} pycocotools can rasterise`,
           };
         }
       }

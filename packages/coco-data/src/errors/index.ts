@@ -2,6 +2,7 @@ export { CocoFormatError } from './coco-format-error';
 export { CocoReadError } from './coco-read-error';
 export { ImageDecodeError } from './image-decode-error';
 export { ImageReadError } from './image-read-error';
+export { ImageTooLargeError } from './image-too-large-error';
 export { InvalidRleError } from './invalid-rle-error';
 export { InvalidSegmentationError } from './invalid-segmentation-error';
 export { IouInputError } from './iou-input-error';

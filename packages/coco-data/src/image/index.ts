@@ -1,1 +1,1 @@
-export { loadImageRgb, type RgbImage } from './load-image';
+export { imagePixelLimit, loadImageRgb, type RgbImage } from './load-image';

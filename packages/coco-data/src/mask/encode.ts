@@ -160,7 +160,17 @@ function encodeRowMajor(mask: Uint8Array, h: number, w: number): number {
  * Runs that overrun the image raise, as pycocotools' decode does; runs that fall short leave background.
  */
 export function decodeMask(rle: Rle, order: PixelOrder = 'row-major'): Uint8Array {
-  return decodeMaskInto(rle, new Uint8Array(rle.h * rle.w), order);
+  let mask: Uint8Array;
+  try {
+    mask = new Uint8Array(rle.h * rle.w);
+  } catch (cause) {
+    throw new InvalidRleError(
+      `of size [${rle.h}, ${rle.w}]`,
+      `a mask of ${rle.h * rle.w} pixels is too large to allocate`,
+      { cause },
+    );
+  }
+  return decodeMaskInto(rle, mask, order);
 }
 
 /**

@@ -2,7 +2,7 @@ export { decodeMask, decodeMaskInto, encodeMask, type PixelOrder } from './encod
 export { bboxIou, rleIou } from './iou';
 export { rleArea, rleToBbox } from './measure';
 export { mergeRles } from './merge';
-export { rleFromBbox, rleFromPolygon } from './polygon';
+export { MAX_POLYGON_COORDINATE, MAX_POLYGON_CROSSINGS, rleFromBbox, rleFromPolygon } from './polygon';
 export { type Bbox, type CompressedRle, Rle, type UncompressedRle } from './rle';
 export { rleFromSegmentation, rlesFromPolygons, type Segmentation } from './segmentation';
 export { compressRle, decompressRle } from './string-codec';
