@@ -1,4 +1,5 @@
-import { accumulatePairs } from './accumulate';
+import fc from 'fast-check';
+import { accumulatePairs, byDescendingScore } from './accumulate';
 import { IGNORED, MATCHED, type PairTable } from './pair-table';
 
 const eps = 2.220446049250313e-16;
@@ -98,5 +99,23 @@ describe('accumulatePairs (COCOeval.accumulate)', () => {
     expect(ignored.precision.data[1]).toBe(1 / (0 + 1 + eps));
     expect(ignored.scores.data[1]).toBe(0.9);
     expect(ignored.scores.data[2 * 2 + 1]).toBe(0.8);
+  });
+});
+
+describe('byDescendingScore', () => {
+  it('orders as a stable sort by descending score (np.argsort(-s, kind="mergesort")), -0 equal to 0', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(0, -0, 0.5, 1, 1e-300, -2), fc.double({ noNaN: true })), {
+          maxLength: 200,
+        }),
+        (values) => {
+          const scores = Float64Array.from(values);
+          const want = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
+          expect(Array.from(byDescendingScore(scores))).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -4,6 +4,7 @@ import { CocoEval } from './coco-eval';
 import { CocoEvalInputError, EvalOrderError } from './errors';
 import { GroundTruth, type GroundTruthLike } from './ground-truth';
 import { type CocoResult, loadResults } from './results';
+import { defaultWorkerCount } from './worker-pool';
 
 const fixtures = join(__dirname, '..', 'test', 'fixtures');
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(fixtures, name), 'utf8')) as T;
@@ -73,6 +74,16 @@ describe('CocoEval', () => {
   });
 
   describe('in worker threads', () => {
+    it("starts 'auto' workers for idle cores, two at least", () => {
+      // (cap, cores, 1-minute load average) -> workers besides this thread
+      expect(defaultWorkerCount(3, 2, 0)).toBe(0); // one worker does not pay for its packing
+      expect(defaultWorkerCount(3, 3, 0)).toBe(2);
+      expect(defaultWorkerCount(3, 4, 0.4)).toBe(3);
+      expect(defaultWorkerCount(3, 4, 2)).toBe(0); // one idle core besides this thread's
+      expect(defaultWorkerCount(3, 16, 4)).toBe(3);
+      expect(defaultWorkerCount(3, 8, 12)).toBe(0);
+    });
+
     it.each([
       ['segm', segm],
       ['bbox', both],
@@ -88,6 +99,9 @@ describe('CocoEval', () => {
       });
       expect(Buffer.from(threaded.pairs.flags).equals(Buffer.from(inline.pairs.flags))).toBe(true);
       expect(threaded.instanceMiou()).toEqual(inline.instanceMiou());
+      // alone, this thread evaluates image by image, as evaluate() does; workers take category-ordered chunks
+      const alone = await new CocoEval(gt, dt, iouType).evaluateAsync({ workers: 0, chunkPairs: 16 });
+      expect(Buffer.from(alone.pairs.flags).equals(Buffer.from(inline.pairs.flags))).toBe(true);
       threaded.accumulate();
       inline.accumulate();
       expect(threaded.summarize()).toEqual(inline.summarize());

@@ -1,6 +1,6 @@
 import { type Accumulation, accumulatePairs, type Float64Tensor } from './accumulate';
 import { EvalOrderError } from './errors';
-import { type EvalPlan, pairInput, planEvaluation } from './eval-plan';
+import { type EvalPlan, PairScratch, pairInput, planEvaluation } from './eval-plan';
 import { computePairIou, evaluatePair } from './evaluate-pair';
 import { GroundTruth, type GroundTruthLike } from './ground-truth';
 import { createMatchBuffers, matchImage } from './match-image';
@@ -93,7 +93,7 @@ export class CocoEval {
   evaluate(options: Pick<EvaluateOptions, 'onProgress'> = {}): this {
     const plan = this.prepare();
     options.onProgress?.(0, plan.pairs.count);
-    const evaluateRange = this.rangeEvaluator(plan);
+    const evaluateRange = this.rangeEvaluator(plan, imageOrder(plan.pairs));
     const step = 1000;
     for (let start = 0; start < plan.pairs.count; start += step) {
       const end = Math.min(plan.pairs.count, start + step);
@@ -104,15 +104,24 @@ export class CocoEval {
     return this;
   }
 
-  /** Evaluates pairs [start, end) of the plan on this thread, reusing one set of match buffers. */
-  private rangeEvaluator(plan: EvalPlan): (start: number, end: number) => void {
+  /**
+   * Evaluates pairs [start, end) of the plan on this thread, reusing one set of match buffers; with `order`,
+   * the pairs order[start] .. order[end - 1] instead (each pair writes only its own part of the plan, so
+   * any order gives the same result).
+   */
+  private rangeEvaluator(
+    plan: EvalPlan,
+    order: Int32Array | null = null,
+  ): (start: number, end: number) => void {
     const settings = this.settings();
     const A = this.params.areaRng.length;
     const T = this.params.iouThrs.length;
     let buffers = createMatchBuffers(T, 128, 64);
+    const scratch = new PairScratch();
     return (start, end) => {
-      for (let p = start; p < end; p++) {
-        const input = pairInput(plan, p, this.gt, this.dt, this.params);
+      for (let j = start; j < end; j++) {
+        const p = order ? order[j] : j;
+        const input = pairInput(plan, p, this.gt, this.dt, this.params, scratch);
         buffers = evaluatePair(
           input,
           settings,
@@ -145,7 +154,8 @@ export class CocoEval {
     await evaluateInWorkers(
       plan,
       (id, start, end) => packChunk(id, start, end, plan, this.gt, this.dt, this.params),
-      this.rangeEvaluator(plan),
+      // alone, this thread can take the pairs image by image (workers are sent contiguous ranges)
+      this.rangeEvaluator(plan, workers > 0 ? null : imageOrder(plan.pairs)),
       this.settings(),
       Math.max(0, workers),
       options,
@@ -261,4 +271,21 @@ export class CocoEval {
     const plan = this.requirePlan('instanceMiou');
     return instanceMiou(plan.gtList, plan.bestIou, this.gt.areas, this.gt.crowd, this.params);
   }
+}
+
+/**
+ * The pairs image by image (categories in order within an image): the order of the GT and results files,
+ * usually, so the masks of consecutive pairs lie near each other in memory; pairs are stored category by
+ * category, which visits the parsed JSON all over (decoding the results' masks in this order took a third
+ * less time on the COCO-val-sized case).
+ */
+function imageOrder(pairs: PairTable): Int32Array {
+  let images = 0;
+  for (let p = 0; p < pairs.count; p++) images = Math.max(images, pairs.imgIndex[p] + 1);
+  const start = new Int32Array(images + 1);
+  for (let p = 0; p < pairs.count; p++) start[pairs.imgIndex[p] + 1]++;
+  for (let i = 0; i < images; i++) start[i + 1] += start[i];
+  const order = new Int32Array(pairs.count);
+  for (let p = 0; p < pairs.count; p++) order[start[pairs.imgIndex[p]]++] = p;
+  return order;
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CocoFormatError, CocoReadError } from '@tasam/coco-data';
+import { CocoDataset, CocoFormatError, CocoReadError } from '@tasam/coco-data';
 import { CocoEvalInputError, JsonFileError, UnknownImageError } from './errors';
 import { loadGroundTruthFile, loadResultsFile } from './files';
 
@@ -60,5 +60,32 @@ describe('loading files', () => {
     const badGt = file('bad-gt.json', { ...gtJson, images: [{ id: 1 }] });
     await expect(loadGroundTruthFile(badGt)).rejects.toThrow(CocoFormatError);
     await expect(loadGroundTruthFile(badGt)).rejects.toThrow(badGt);
+  });
+
+  it('parses a ground truth whole, and leaves what JSON.parse does not take to the streamed reader', async () => {
+    const text = JSON.stringify(gtJson);
+    const progress: number[] = [];
+    const whole = await loadGroundTruthFile(file('whole.json', text), {
+      onProgress: ({ bytesRead, totalBytes }) => progress.push(bytesRead, totalBytes),
+    });
+    expect(progress).toEqual([text.length, text.length]);
+    expect(Array.from(whole.areas)).toEqual([4]);
+    // a byte order mark: JSON.parse refuses it, CocoDataset's reader skips it
+    const bom = await loadGroundTruthFile(file('bom.json', `\ufeff${text}`));
+    expect(bom.dataset.annotations).toEqual(gtJson.annotations);
+    // not JSON, or not an object: the streamed reader's own error
+    for (const [name, content] of [
+      ['truncated.json', text.slice(0, -20)],
+      ['array.json', '[1, 2]'],
+      ['empty.json', ''],
+    ]) {
+      const path = file(name, content);
+      const want = await CocoDataset.fromFile(path).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(want).toBeInstanceOf(CocoFormatError);
+      await expect(loadGroundTruthFile(path)).rejects.toThrow(want!.message);
+    }
   });
 });

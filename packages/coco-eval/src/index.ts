@@ -9,7 +9,13 @@ export {
   type GtCategory,
   type GtImage,
 } from './ground-truth';
-export { createMatchBuffers, type MatchBuffers, matchImage, type PairData } from './match-image';
+export {
+  bestIouPerDetection,
+  createMatchBuffers,
+  type MatchBuffers,
+  matchImage,
+  type PairData,
+} from './match-image';
 export {
   type CategoryMaskIou,
   type CategoryMaskMiou,

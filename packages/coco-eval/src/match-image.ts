@@ -52,10 +52,36 @@ export function ensureMatchBuffers(buffers: MatchBuffers, t: number, d: number, 
   );
 }
 
+let rowBestScratch = new Float64Array(128);
+
+/**
+ * Each detection's best IoU with any GT, [D] (NaN if its row has a NaN, which matches anything): a detection
+ * whose best is below a threshold matches nothing there, and matchImage skips its row. The same for every
+ * area range of a pair, so evaluatePair computes it once.
+ */
+export function bestIouPerDetection(ious: ArrayLike<number>, D: number, G: number): Float64Array {
+  if (rowBestScratch.length < D) rowBestScratch = new Float64Array(Math.max(D, rowBestScratch.length * 2));
+  const rowBest = rowBestScratch;
+  for (let d = 0; d < D; d++) {
+    let most = Number.NEGATIVE_INFINITY;
+    for (let g = d * G; g < d * G + G; g++) {
+      const iou = ious[g];
+      if (iou > most) most = iou;
+      else if (Number.isNaN(iou)) {
+        most = Number.NaN;
+        break;
+      }
+    }
+    rowBest[d] = most;
+  }
+  return rowBest;
+}
+
 /**
  * COCOeval.evaluateImg for one area range: greedy matching per IoU threshold, best IoU wins and the last GT
  * wins a tie, a crowd GT takes any number of detections, a detection that found a regular GT stops at the
- * first ignored one; then unmatched detections outside the area range are ignored.
+ * first ignored one; then unmatched detections outside the area range are ignored. `rowBest`:
+ * bestIouPerDetection of the pair's IoUs, when the caller has it.
  */
 export function matchImage(
   pair: PairData,
@@ -63,6 +89,7 @@ export function matchImage(
   areaMax: number,
   iouThrs: ArrayLike<number>,
   out: MatchBuffers,
+  rowBest?: Float64Array,
 ): void {
   const D = pair.dtIds.length;
   const G = pair.gtIds.length;
@@ -88,11 +115,13 @@ export function matchImage(
 
   const ious = pair.ious;
   if (D > 0 && G > 0) {
+    const rowMax = rowBest ?? bestIouPerDetection(ious, D, G);
     for (let t = 0; t < T; t++) {
       const threshold = Math.min(iouThrs[t], 1 - 1e-10);
       const gtRow = t * G;
       const dtRow = t * D;
       for (let d = 0; d < D; d++) {
+        if (rowMax[d] < threshold) continue;
         let best = threshold;
         let m = -1;
         const iouRow = d * G;

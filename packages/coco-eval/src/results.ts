@@ -1,4 +1,10 @@
-import { rleArea, rleFromSegmentation, rleToBbox, type Segmentation } from '@tasam/coco-data';
+import {
+  MAX_POLYGON_COORDINATE,
+  rleArea,
+  rleFromSegmentation,
+  rleToBbox,
+  type Segmentation,
+} from '@tasam/coco-data';
 import { describeValue } from '@tasam/errors';
 import { CocoEvalInputError, RleSizeError, UnknownImageError } from './errors';
 import type { GroundTruth } from './ground-truth';
@@ -99,19 +105,40 @@ export class CocoResults {
   }
 
   private fillFromMask(i: number): void {
-    const rle = rleFromSegmentation(this.segmentation(i), this.heights[i], this.widths[i]);
+    let rle: ReturnType<typeof rleFromSegmentation>;
+    try {
+      rle = rleFromSegmentation(this.segmentation(i), this.heights[i], this.widths[i]);
+    } catch (cause) {
+      // A counts string that does not decode: found here, as pycocotools' loadRes finds it in maskUtils.area.
+      throw new CocoEvalInputError(
+        this.source,
+        `result ${i}: bad segmentation: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
     if (Number.isNaN(this.areas[i])) this.areas[i] = rleArea(rle);
     if (Number.isNaN(this.bboxes[i * 4])) this.bboxes.set(rleToBbox(rle), i * 4);
   }
 }
 
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** A coordinate pycocotools can rasterise (its int32 5x grid). */
+const isCoordinate = (v: unknown): v is number => isFiniteNumber(v) && Math.abs(v) <= MAX_POLYGON_COORDINATE;
 
 function checkBox(source: string, i: number, box: unknown): void {
   if (!Array.isArray(box) || box.length !== 4 || !box.every(isFiniteNumber))
     throw new CocoEvalInputError(
       source,
       `result ${i}: bbox must be [x, y, width, height], got ${describeValue(box)}`,
+    );
+  // segm evaluation rasterises a box result as the polygon of its corners.
+  const [x, y, w, h] = box as number[];
+  if (![x, y, x + w, y + h].every(isCoordinate))
+    throw new CocoEvalInputError(
+      source,
+      `result ${i}: bbox [${box.join(', ')}] has a corner beyond the ±${MAX_POLYGON_COORDINATE} pycocotools can rasterise`,
     );
 }
 
@@ -122,6 +149,17 @@ function checkSegmentation(source: string, i: number, seg: unknown, gt: GroundTr
       throw new CocoEvalInputError(
         source,
         `result ${i}: segmentation must be an RLE { size, counts } or a list of polygons, got ${describeValue(seg)}`,
+      );
+    // pycocotools' frPyObjects takes a first polygon of 4 values or fewer for a list of boxes and fails.
+    if (seg[0].length <= 4)
+      throw new CocoEvalInputError(
+        source,
+        `result ${i}: the first polygon has ${seg[0].length} values; at least 6 (3 points) are needed`,
+      );
+    if (!seg.every((poly: unknown[]) => poly.every(isCoordinate)))
+      throw new CocoEvalInputError(
+        source,
+        `result ${i}: a polygon has a coordinate beyond the ±${MAX_POLYGON_COORDINATE} pycocotools can rasterise`,
       );
     return;
   }
@@ -136,10 +174,13 @@ function checkSegmentation(source: string, i: number, seg: unknown, gt: GroundTr
       source,
       `result ${i}: RLE size must be [height, width], got ${describeValue(size)}`,
     );
-  if (typeof counts !== 'string' && !(Array.isArray(counts) && counts.every((c) => Number.isInteger(c))))
+  if (
+    typeof counts !== 'string' &&
+    !(Array.isArray(counts) && counts.every((c) => Number.isInteger(c) && c >= 0 && c <= 0xffffffff))
+  )
     throw new CocoEvalInputError(
       source,
-      `result ${i}: RLE counts must be a COCO counts string (or a list of run lengths), got ${describeValue(counts)}`,
+      `result ${i}: RLE counts must be a COCO counts string (or a list of run lengths in 0..2^32-1), got ${describeValue(counts)}`,
     );
   if (size[0] !== image.height || size[1] !== image.width)
     throw new RleSizeError(source, i, imageId, [size[0], size[1]], [image.height, image.width]);

@@ -24,31 +24,53 @@ function summarizeOne(acc: Accumulation, params: EvalParams, q: SummaryQuery): n
   const tList = params.iouThrs.flatMap((thr, i) => (q.iouThr === undefined || thr === q.iouThr ? [i] : []));
   const aList = params.areaRngLbl.flatMap((label, i) => (label === q.areaRng ? [i] : []));
   const mList = params.maxDets.flatMap((m, i) => (m === q.maxDets ? [i] : []));
-  const values: number[] = [];
   // numpy broadcasts the two index lists together; pycocotools always gets at most one of each.
   const pairsAM =
     aList.length && mList.length ? aList.map((a, i) => [a, mList[Math.min(i, mList.length - 1)]]) : [];
-  if (q.ap) {
-    const [, R, K, A, M] = acc.precision.dims;
-    const data = acc.precision.data;
-    for (const ti of tList)
-      for (let r = 0; r < R; r++)
-        for (let k = 0; k < K; k++)
-          for (const [a, m] of pairsAM) {
-            const v = data[(((ti * R + r) * K + k) * A + a) * M + m];
-            if (v > -1) values.push(v);
-          }
-  } else {
-    const [, K, A, M] = acc.recall.dims;
-    const data = acc.recall.data;
-    for (const ti of tList)
-      for (let k = 0; k < K; k++)
-        for (const [a, m] of pairsAM) {
-          const v = data[((ti * K + k) * A + a) * M + m];
-          if (v > -1) values.push(v);
-        }
+  const [, R, K, A, M] = acc.precision.dims;
+  // the selected cells as offsets within a [K, A, M] block, in numpy's order (k, then the pairs)
+  const cells = Int32Array.from(
+    Array.from({ length: K }, (_, k) => pairsAM.map(([a, m]) => (k * A + a) * M + m)).flat(),
+  );
+  const block = K * A * M;
+  return q.ap
+    ? meanAboveMinusOne(acc.precision.data, tList, R, block, cells)
+    : meanAboveMinusOne(acc.recall.data, tList, 1, block, cells);
+}
+
+/** np.mean of data[t][r][cell] above -1 for t in tList, r < R, cell in cells (row-major), or -1. */
+function meanAboveMinusOne(
+  data: Float64Array,
+  tList: number[],
+  R: number,
+  block: number,
+  cells: Int32Array,
+): number {
+  const values = new Float64Array(tList.length * R * cells.length);
+  let n = 0;
+  for (const t of tList) n = aboveMinusOne(data, t * R * block, R, block, cells, values, n);
+  return n === 0 ? -1 : numpyMean(values.subarray(0, n));
+}
+
+/** Appends data[base + r * block + cell] above -1 (r < R, cell in cells) to values[n..]; returns the new n. */
+function aboveMinusOne(
+  data: Float64Array,
+  base: number,
+  R: number,
+  block: number,
+  cells: Int32Array,
+  values: Float64Array,
+  n: number,
+): number {
+  let m = n;
+  for (let r = 0; r < R; r++) {
+    const row = base + r * block;
+    for (let c = 0; c < cells.length; c++) {
+      const v = data[row + cells[c]];
+      if (v > -1) values[m++] = v;
+    }
   }
-  return values.length === 0 ? -1 : numpyMean(values);
+  return m;
 }
 
 function summaryLine(params: EvalParams, q: SummaryQuery, value: number): string {
@@ -90,11 +112,12 @@ export function summarizeAccumulation(acc: Accumulation, params: EvalParams): Su
  */
 export function categoryAp(acc: Accumulation, k: number, areaIndex: number, maxDetIndex: number): number {
   const [T, R, K, A, M] = acc.precision.dims;
-  const values: number[] = [];
-  for (let t = 0; t < T; t++)
-    for (let r = 0; r < R; r++) {
-      const v = acc.precision.data[(((t * R + r) * K + k) * A + areaIndex) * M + maxDetIndex];
-      if (v > -1) values.push(v);
-    }
-  return values.length === 0 ? -1 : numpyMean(values);
+  const tList = Array.from({ length: T }, (_, t) => t);
+  return meanAboveMinusOne(
+    acc.precision.data,
+    tList,
+    R,
+    K * A * M,
+    Int32Array.of((k * A + areaIndex) * M + maxDetIndex),
+  );
 }

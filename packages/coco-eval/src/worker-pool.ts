@@ -27,14 +27,16 @@ export type WorkerReply =
 export const AUTO_WORKER_MIN_PAIRS = 2000;
 
 /**
- * Workers for 'auto': this thread takes one core, a worker each other idle core, at most `cap`. Cores already
- * busy (1-minute load average) are not counted: a worker that gets no core of its own only adds the cost of
- * packing its chunks (measured: +20-30% CPU) and finishes later than this thread alone.
+ * Workers for 'auto': this thread takes one core, a worker each other idle core, at most `cap`, and none
+ * when that makes only one. Cores already busy (1-minute load average) are not counted: a worker that gets
+ * no core of its own only adds the cost of packing its chunks and finishes later than this thread alone.
+ * A single worker did not pay off even with its core idle (COCO-val-sized segm case, 2 cores: 4.8 s against
+ * 3.9 s alone): packing a pair for it costs a third of evaluating it, and it compiles its own code.
  */
-export function defaultWorkerCount(cap = 3): number {
-  const cores = availableParallelism();
-  const idle = Math.round(cores - loadavg()[0]);
-  return Math.max(0, Math.min(cap, cores - 1, idle - 1));
+export function defaultWorkerCount(cap = 3, cores = availableParallelism(), load = loadavg()[0]): number {
+  const idle = Math.round(cores - load);
+  const workers = Math.max(0, Math.min(cap, cores - 1, idle - 1));
+  return workers >= 2 ? workers : 0;
 }
 
 /** The compiled worker: beside this file in dist/, or dist/ when this file runs from src/ (tests). */
