@@ -4,7 +4,8 @@
  * file, to score with the project's coco-eval.
  *
  *   pnpm --filter @tasam/detector bench [-- --runs 10]
- *     times CenterNet alone, NanoDet alone, the default ensemble and the ensemble with the flip, interleaved
+ *     times CenterNet alone, NanoDet alone, the ensemble on one thread and in worker threads (the default on
+ *     more than one core) and the ensemble with the flip, interleaved
  *     in one run (medians and ratios)
  *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--models centernet,nanodet]
  *     [--score-threshold 0.05] [--augment none|flip] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
@@ -68,11 +69,22 @@ const ms = (value: number) => `${value.toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /** The configurations the fixture bench times side by side, in one run. */
-const CONFIGURATIONS: Array<{ name: string; models: DetectorModelName[]; options: DetectOptions }> = [
-  { name: 'centernet', models: ['centernet'], options: {} },
-  { name: 'nanodet', models: ['nanodet'], options: {} },
-  { name: 'ensemble (default)', models: ['centernet', 'nanodet'], options: {} },
-  { name: 'ensemble + flip', models: ['centernet', 'nanodet'], options: { augment: 'flip' } },
+const CONFIGURATIONS: Array<{
+  name: string;
+  models: DetectorModelName[];
+  parallel: boolean;
+  options: DetectOptions;
+}> = [
+  { name: 'centernet', models: ['centernet'], parallel: false, options: {} },
+  { name: 'nanodet', models: ['nanodet'], parallel: false, options: {} },
+  { name: 'ensemble, one thread', models: ['centernet', 'nanodet'], parallel: false, options: {} },
+  { name: 'ensemble, worker threads', models: ['centernet', 'nanodet'], parallel: true, options: {} },
+  {
+    name: 'ensemble + flip, worker threads',
+    models: ['centernet', 'nanodet'],
+    parallel: true,
+    options: { augment: 'flip' },
+  },
 ];
 
 /** Load, first inference and median time an image of each configuration, runs interleaved. */
@@ -82,7 +94,10 @@ async function fixtures(runs: number): Promise<void> {
   const detectors: CocoDetector[] = [];
   for (const configuration of CONFIGURATIONS) {
     let t = performance.now();
-    const detector = await CocoDetector.load({ models: configuration.models });
+    const detector = await CocoDetector.load({
+      models: configuration.models,
+      parallel: configuration.parallel,
+    });
     const loadMs = performance.now() - t;
     t = performance.now();
     await detector.detect(paths[0], configuration.options);

@@ -3,29 +3,26 @@ import { ensureWasmBackend } from './backend';
 import { DetectorDisposedError } from './errors';
 import { toRgbImage } from './image-input';
 import { candidateThreshold, mergeDetections } from './merge';
-import { CenterNetModel } from './model/centernet-model';
-import type { DetectorModel, DetectorModelName } from './model/detector-model';
+import type { DetectorModel } from './model/detector-model';
 import { defaultModelDir } from './model/model-files';
-import { NanoDetModel } from './model/nanodet-model';
+import { buildModel, modelInfo, readModel } from './model/model-specs';
+import { WorkerDetectorModel } from './model/worker-model';
 import { resolveDetectOptions, resolveLoadOptions } from './options';
 import type {
   Detection,
   DetectOptions,
   DetectorImage,
   DetectorLoadOptions,
+  DetectorModelName,
   ResolvedDetectOptions,
 } from './types';
-
-const LOADERS: Record<DetectorModelName, (dir: string, verify: boolean) => Promise<DetectorModel>> = {
-  centernet: (dir, verify) => CenterNetModel.load(dir, verify),
-  nanodet: (dir, verify) => NanoDetModel.load(dir, verify),
-};
 
 /**
  * COCO object detection (80 categories) on tfjs' wasm backend, from model files on disk: nothing is fetched.
  * By default an ensemble of two detectors (a MobileNetV3 CenterNet and a NanoDet) whose boxes are merged by
  * weighted box fusion; `load({ models: ['centernet'] })` runs one. Load once, call `detect` per image,
- * `dispose` at the end.
+ * `dispose` at the end. With more than one model and more than one core, each model runs in a worker thread
+ * of its own (wasm tfjs is single-threaded in Node), so the ensemble costs about its slower model's time.
  */
 export class CocoDetector {
   /** The models' names and versions, joined by '+'. */
@@ -43,15 +40,37 @@ export class CocoDetector {
     this.models = loaded.map((model) => model.name);
   }
 
+  /** Whether the models run in worker threads (`DetectorLoadOptions.parallel`). */
+  get parallel(): boolean {
+    return this.loaded.some((model) => model instanceof WorkerDetectorModel);
+  }
+
   /**
    * Reads each model's graph JSON and weights from `modelDir` (default: the package's own models/), checks
-   * their SHA-256 (unless `verify: false`), makes wasm tfjs' active backend and builds the graphs.
+   * their SHA-256 (unless `verify: false`), then builds the graphs on wasm tfjs: in this thread, or each in a
+   * worker thread of its own (`parallel`).
    */
   static async load(options?: DetectorLoadOptions): Promise<CocoDetector> {
-    const { modelDir, verify, models } = resolveLoadOptions(options, defaultModelDir);
+    const { modelDir, verify, models, parallel } = resolveLoadOptions(options, defaultModelDir);
+    // Files are read and checked here, so a missing or altered file is a typed error whatever thread builds.
+    // In model order, so the first model's problem is the one reported.
+    const artifacts: Awaited<ReturnType<typeof readModel>>[] = [];
+    for (const name of models) artifacts.push(await readModel(name, modelDir, verify));
     const loaded: DetectorModel[] = [];
     try {
-      for (const name of models) loaded.push(await LOADERS[name](modelDir, verify));
+      if (parallel) {
+        const started = await Promise.allSettled(
+          models.map((name, i) => {
+            const { id, inputSize } = modelInfo(name);
+            return WorkerDetectorModel.start(name, id, inputSize, artifacts[i], modelDir);
+          }),
+        );
+        for (const result of started) if (result.status === 'fulfilled') loaded.push(result.value);
+        const failed = started.find((result) => result.status === 'rejected');
+        if (failed) throw (failed as PromiseRejectedResult).reason;
+      } else {
+        for (const [i, name] of models.entries()) loaded.push(await buildModel(name, artifacts[i], modelDir));
+      }
     } catch (error) {
       for (const model of loaded) model.dispose();
       throw error;
@@ -97,14 +116,18 @@ export class CocoDetector {
     await ensureWasmBackend(); // another package may have switched tfjs' global engine since load
     const filter = { scoreThreshold, categoryIds: options.categoryIds };
     const mirrors = options.augment === 'flip' ? [false, true] : [false];
-    const passes: Detection[][] = [];
-    for (const model of this.loaded) {
-      for (const mirrored of mirrors) {
-        this.checkNotDisposed();
-        passes.push(await model.run(rgb, mirrored, filter));
-      }
-    }
-    return passes;
+    // Models in worker threads run at once; each model's passes (and models on this thread) run in turn.
+    const perModel = await Promise.all(
+      this.loaded.map(async (model) => {
+        const passes: Detection[][] = [];
+        for (const mirrored of mirrors) {
+          this.checkNotDisposed();
+          passes.push(await model.run(rgb, mirrored, filter));
+        }
+        return passes;
+      }),
+    );
+    return perModel.flat();
   }
 
   /** Releases the models' weights. Idempotent; `detect` afterwards throws DetectorDisposedError. */

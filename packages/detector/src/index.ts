@@ -28,7 +28,6 @@ export {
   CENTERNET_SHA256,
   DETECTOR_INPUT_SIZE,
 } from './model/centernet-constants';
-export type { DetectorModelName } from './model/detector-model';
 export { DETECTOR_SHA256 } from './model/model-checksums';
 export { defaultModelDir } from './model/model-files';
 export {
@@ -59,5 +58,6 @@ export type {
   DetectOptions,
   DetectorImage,
   DetectorLoadOptions,
+  DetectorModelName,
   ResolvedDetectOptions,
 } from './types';

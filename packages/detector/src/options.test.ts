@@ -119,16 +119,28 @@ describe('resolveLoadOptions', () => {
   const fallback = () => '/package/models';
 
   it('defaults to the package models dir, both models and verification on', () => {
-    expect(resolveLoadOptions(undefined, fallback)).toEqual({
+    expect(resolveLoadOptions(undefined, fallback, 2)).toEqual({
       modelDir: '/package/models',
       verify: true,
       models: ['centernet', 'nanodet'],
+      parallel: true,
     });
-    expect(resolveLoadOptions({ modelDir: '/m', verify: false, models: ['nanodet'] }, fallback)).toEqual({
+    expect(resolveLoadOptions({ modelDir: '/m', verify: false, models: ['nanodet'] }, fallback, 2)).toEqual({
       modelDir: '/m',
       verify: false,
       models: ['nanodet'],
+      parallel: false,
     });
+  });
+
+  it('runs models in worker threads only when there are several models and cores, unless told', () => {
+    expect(resolveLoadOptions(undefined, fallback, 1).parallel).toBe(false);
+    expect(resolveLoadOptions({ models: ['centernet'] }, fallback, 8).parallel).toBe(false);
+    expect(resolveLoadOptions({ parallel: false }, fallback, 8).parallel).toBe(false);
+    expect(resolveLoadOptions({ parallel: true, models: ['centernet'] }, fallback, 1).parallel).toBe(true);
+    expect(optionError(() => resolveLoadOptions({ parallel: 'yes' } as never, fallback)).option).toBe(
+      'parallel',
+    );
   });
 
   it('takes any non-empty list of distinct known models, and names a bad entry', () => {

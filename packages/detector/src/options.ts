@@ -1,11 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { DetectorOptionsError } from './errors';
-import type { DetectorModelName } from './model/detector-model';
 import type {
   DetectAugment,
   DetectMerge,
   DetectOptions,
   DetectorLoadOptions,
+  DetectorModelName,
   ResolvedDetectOptions,
 } from './types';
 
@@ -41,7 +42,7 @@ const DETECT_KEYS = new Set([
   'merge',
   'fusionIou',
 ]);
-const LOAD_KEYS = new Set(['modelDir', 'verify', 'models']);
+const LOAD_KEYS = new Set(['modelDir', 'verify', 'models', 'parallel']);
 
 /** Every model the package ships, in the order an ensemble runs them. */
 export const DETECTOR_MODELS: readonly DetectorModelName[] = Object.freeze(['centernet', 'nanodet']);
@@ -128,7 +129,8 @@ export function resolveDetectOptions(options?: DetectOptions, modelCount = 1): R
 export function resolveLoadOptions(
   options: DetectorLoadOptions | undefined,
   defaultModelDir: () => string,
-): { modelDir: string; verify: boolean; models: DetectorModelName[] } {
+  cores: number = availableParallelism(),
+): { modelDir: string; verify: boolean; models: DetectorModelName[]; parallel: boolean } {
   const o = checkObject('options', options, LOAD_KEYS);
   let models = [...DEFAULT_DETECTOR_MODELS];
   if (o.models !== undefined) {
@@ -150,9 +152,14 @@ export function resolveLoadOptions(
   if (o.verify !== undefined && typeof o.verify !== 'boolean') {
     throw new DetectorOptionsError('verify', o.verify, 'true or false');
   }
+  if (o.parallel !== undefined && typeof o.parallel !== 'boolean') {
+    throw new DetectorOptionsError('parallel', o.parallel, 'true or false');
+  }
   return {
     modelDir: (o.modelDir as string | undefined) ?? defaultModelDir(),
     verify: (o.verify as boolean) ?? true,
     models,
+    // One model gains nothing from a thread of its own; one core runs two threads no faster than one.
+    parallel: (o.parallel as boolean | undefined) ?? (models.length > 1 && cores > 1),
   };
 }

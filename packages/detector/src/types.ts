@@ -1,5 +1,7 @@
 import type { RgbImage } from '@tasam/coco-data';
-import type { DetectorModelName } from './model/detector-model';
+
+/** The models the detector can run; `CocoDetector.load({ models })` picks any non-empty set of them. */
+export type DetectorModelName = 'centernet' | 'nanodet';
 
 /** An axis-aligned box [x1, y1, x2, y2] in image pixels: x1 < x2, y1 < y2, inside [0, width] x [0, height]. */
 export type Box = [x1: number, y1: number, x2: number, y2: number];
@@ -75,6 +77,12 @@ export interface DetectorLoadOptions {
    * by weighted box fusion), ['centernet'] (one model, about half the time), ['nanodet'].
    */
   models?: readonly DetectorModelName[];
+  /**
+   * Run each model in a worker thread of its own, at the same time (wasm tfjs is single-threaded in Node). Default:
+   * when more than one model runs and the machine has more than one core. Costs each thread's own tfjs engine
+   * (tens of MB) and a copy of the image's pixels.
+   */
+  parallel?: boolean;
 }
 
 /** One entry of a COCO bbox results file (what `pnpm tasam coco-eval --iou-type bbox` reads). */

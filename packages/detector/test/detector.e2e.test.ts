@@ -36,8 +36,10 @@ const CATS = join(__dirname, 'fixtures', 'cats.jpg');
 
 /** CenterNet alone: the single-model path, whose passes the flip tests below take apart. */
 let detector: CocoDetector;
-/** The default: CenterNet and NanoDet, fused. */
+/** The default: CenterNet and NanoDet, fused; here both on this thread, so tfjs' memory is this thread's. */
 let ensemble: CocoDetector;
+/** The same ensemble with each model in a worker thread of its own (the default on more than one core). */
+let parallel: CocoDetector;
 let guard: ReturnType<typeof forbidNetwork>;
 let scratch: string;
 
@@ -45,12 +47,14 @@ beforeAll(async () => {
   guard = forbidNetwork();
   scratch = await mkdtemp(join(tmpdir(), 'tasam-detector-e2e-'));
   detector = await CocoDetector.load({ models: ['centernet'] });
-  ensemble = await CocoDetector.load();
+  ensemble = await CocoDetector.load({ parallel: false });
+  parallel = await CocoDetector.load({ parallel: true });
 }, 120_000);
 
 afterAll(async () => {
   detector?.dispose();
   ensemble?.dispose();
+  parallel?.dispose();
   guard.restore();
   await rm(scratch, { recursive: true, force: true });
 });
@@ -314,6 +318,46 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
       });
       // CenterNet alone does not read NanoDet's files.
       (await CocoDetector.load({ modelDir: dir, models: ['centernet'] })).dispose();
+    });
+  });
+
+  describe('the ensemble in worker threads', () => {
+    it('gives exactly what the same ensemble gives on one thread, flipped or not', async () => {
+      expect(parallel.parallel).toBe(true);
+      expect(ensemble.parallel).toBe(false);
+      expect(detector.parallel).toBe(false);
+      expect(parallel.id).toBe(ensemble.id);
+      for (const image of [CATS, ELEPHANTS]) {
+        expect(await parallel.detect(image)).toEqual(await ensemble.detect(image));
+        expect(await parallel.detectPasses(image, { augment: 'flip' })).toEqual(
+          await ensemble.detectPasses(image, { augment: 'flip' }),
+        );
+      }
+      const both = await Promise.all([parallel.detect(CATS), parallel.detect(ELEPHANTS)]);
+      expect(both).toEqual([await ensemble.detect(CATS), await ensemble.detect(ELEPHANTS)]);
+    });
+
+    it('a graph that fails inside a worker is a DetectorModelLoadError naming the problem', async () => {
+      const dir = join(scratch, 'no-input-nanodet');
+      await mkdir(dir);
+      for (const file of ['centernet.json', 'centernet.bin', 'nanodet.bin']) {
+        await copyFile(join(defaultModelDir(), file), join(dir, file));
+      }
+      const graph = JSON.parse(await readFile(join(defaultModelDir(), 'nanodet.json'), 'utf8'));
+      graph.modelTopology.node = [];
+      await writeFile(join(dir, 'nanodet.json'), JSON.stringify(graph));
+      await expect(CocoDetector.load({ modelDir: dir, verify: false, parallel: true })).rejects.toMatchObject(
+        {
+          code: 'DETECTOR_MODEL_LOAD',
+          problem: expect.stringContaining('expected an input'),
+        },
+      );
+    });
+
+    it('refuses to detect after dispose', async () => {
+      const second = await CocoDetector.load({ parallel: true });
+      second.dispose();
+      await expect(second.detect(CATS)).rejects.toThrow(DetectorDisposedError);
     });
   });
 

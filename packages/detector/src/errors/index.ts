@@ -5,3 +5,4 @@ export { DetectorModelChecksumError } from './detector-model-checksum-error';
 export { DetectorModelLoadError } from './detector-model-load-error';
 export { DetectorModelReadError } from './detector-model-read-error';
 export { DetectorOptionsError } from './detector-options-error';
+export { DetectorWorkerError } from './detector-worker-error';

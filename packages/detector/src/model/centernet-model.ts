@@ -12,11 +12,10 @@ import {
   CENTERNET_MODEL_ID,
   CENTERNET_OUTPUT_NODE,
   CENTERNET_ROW_LENGTH,
-  CENTERNET_SHA256,
   DETECTOR_INPUT_SIZE,
 } from './centernet-constants';
 import type { DetectorModel, PassFilter } from './detector-model';
-import { buildGraphModel, checkInputShape } from './graph-model';
+import { checkInputShape, graphFromArtifacts } from './graph-model';
 
 /** The vendored MobileNetV3 CenterNet: its graph decodes and score-sorts 100 rows itself. */
 export class CenterNetModel implements DetectorModel {
@@ -29,8 +28,9 @@ export class CenterNetModel implements DetectorModel {
     private readonly modelDir: string,
   ) {}
 
-  static async load(modelDir: string, verify: boolean): Promise<CenterNetModel> {
-    const graph = await buildGraphModel(modelDir, CENTERNET_GRAPH_FILE, CENTERNET_SHA256, verify);
+  /** Builds the model from its files' artifacts, read and checked by `readModelArtifacts` (see MODEL_SPECS). */
+  static async fromArtifacts(artifacts: tf.io.ModelArtifacts, modelDir: string): Promise<CenterNetModel> {
+    const graph = await graphFromArtifacts(artifacts, modelDir, CENTERNET_GRAPH_FILE);
     checkInputShape(graph, modelDir, CENTERNET_INPUT_NODE, [1, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE, 3]);
     return new CenterNetModel(graph, modelDir);
   }

@@ -1,8 +1,5 @@
 import type { RgbImage } from '@tasam/coco-data';
-import type { Detection } from '../types';
-
-/** The models the detector can run; `CocoDetector.load({ models })` picks any non-empty set of them. */
-export type DetectorModelName = 'centernet' | 'nanodet';
+import type { Detection, DetectorModelName } from '../types';
 
 /** What one model pass keeps of the decoded rows. */
 export interface PassFilter {

@@ -1,19 +1,17 @@
 import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
+import type * as tf from '@tensorflow/tfjs-core';
 import { ensureWasmBackend } from '../backend';
 import { DetectorModelLoadError } from '../errors';
-import { readModelArtifacts } from './model-files';
 
 /**
- * Reads a graph model's files from `modelDir` (checksums checked when `verify`), makes wasm tfjs' active
- * backend and builds the graph. Nothing is fetched.
+ * Makes wasm tfjs' active backend and builds a graph from artifacts already read and checked
+ * (`readModelArtifacts`). Nothing is fetched.
  */
-export async function buildGraphModel(
+export async function graphFromArtifacts(
+  artifacts: tf.io.ModelArtifacts,
   modelDir: string,
   graphFile: string,
-  checksums: Readonly<Record<string, string>>,
-  verify: boolean,
 ): Promise<GraphModel> {
-  const artifacts = await readModelArtifacts(modelDir, verify, graphFile, checksums);
   await ensureWasmBackend();
   try {
     return await loadGraphModel({ load: async () => artifacts });

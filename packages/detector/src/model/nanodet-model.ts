@@ -7,7 +7,7 @@ import { decodeNanoDet, type NanoDetLevel } from '../nanodet-decode';
 import { nonMaxSuppression } from '../nms';
 import type { Detection } from '../types';
 import type { DetectorModel, PassFilter } from './detector-model';
-import { buildGraphModel, checkInputShape } from './graph-model';
+import { checkInputShape, graphFromArtifacts } from './graph-model';
 import {
   NANODET_BOX_COLUMNS,
   NANODET_BOX_OUTPUTS,
@@ -18,7 +18,6 @@ import {
   NANODET_MODEL_ID,
   NANODET_NMS_IOU,
   NANODET_SCORE_OUTPUTS,
-  NANODET_SHA256,
   NANODET_STD,
   NANODET_STRIDES,
 } from './nanodet-constants';
@@ -40,8 +39,9 @@ export class NanoDetModel implements DetectorModel {
     private readonly modelDir: string,
   ) {}
 
-  static async load(modelDir: string, verify: boolean): Promise<NanoDetModel> {
-    const graph = await buildGraphModel(modelDir, NANODET_GRAPH_FILE, NANODET_SHA256, verify);
+  /** Builds the model from its files' artifacts, read and checked by `readModelArtifacts` (see MODEL_SPECS). */
+  static async fromArtifacts(artifacts: tf.io.ModelArtifacts, modelDir: string): Promise<NanoDetModel> {
+    const graph = await graphFromArtifacts(artifacts, modelDir, NANODET_GRAPH_FILE);
     checkInputShape(graph, modelDir, NANODET_INPUT_NODE, [1, 3, NANODET_INPUT_SIZE, NANODET_INPUT_SIZE]);
     return new NanoDetModel(graph, modelDir);
   }
