@@ -8,10 +8,10 @@ import {
   decodeScorer,
   defaultCheckpointPath,
   TaskLoraGenerator,
-  type TaskLoraSource,
   type TaskMaskScorer,
 } from '@tasam/hypernet';
 import { decodeSafetensors, type LoraWeights, loadLora, saveLora, writeFileAtomic } from '@tasam/lora';
+import type { TaskLoraSource } from '@tasam/task-segmentation';
 import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
 
 export type LoraCacheStatus = 'memory' | 'hit' | 'generated';

@@ -1,5 +1,5 @@
-import { TaskSegmenter } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
+import { TaskSegmenter } from '@tasam/task-segmentation';
 import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
 import { TaskLoraCache } from './task-lora-cache';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { encodeMask } from '@tasam/coco-data';
-import { type TaskLoraGenerator, TaskSegmenter } from '@tasam/hypernet';
+import type { TaskLoraGenerator } from '@tasam/hypernet';
 import {
   encodePrompt,
   type HeadLora,
@@ -15,7 +15,12 @@ import {
   thresholdLogits,
   upscaleLogits,
 } from '@tasam/sam-runtime';
-import { type GroundedInstance, GroundedSegmenter, type Grounding } from '@tasam/task-segmentation';
+import {
+  type GroundedInstance,
+  GroundedSegmenter,
+  type Grounding,
+  TaskSegmenter,
+} from '@tasam/task-segmentation';
 import { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
 import type { SegmentRequest } from './segment-request';
 import type {

@@ -12,12 +12,6 @@ export {
   saveHypernet,
 } from './checkpoint';
 export {
-  type EvaluateOptions,
-  type EvaluationResult,
-  evaluateOnCoco,
-  type MiouSummary,
-} from './coco-evaluation';
-export {
   CocoTrainingData,
   type CocoTrainingDataOptions,
   isMultimaskPrompt,
@@ -40,8 +34,6 @@ export {
 } from './hypernet-config';
 export { type ForwardOptions, Hypernetwork, type TargetLoraTensors } from './hypernetwork';
 export { LOW_RES_SIZE, letterboxTarget } from './letterbox-target';
-export { type ChartPoint, type LineChartOptions, lineChartSvg } from './line-chart';
-export { type LossPoint, lossCurveSvg, smooth } from './loss-curve';
 export {
   DEFAULT_LOSS_WEIGHTS,
   type LossParts,
@@ -62,7 +54,6 @@ export {
   TaskMaskScorer,
   type TaskScorerConfig,
 } from './task-mask-scorer';
-export * from './task-segmenter';
 export { type HypernetBackend, tf, useBackend } from './tf';
 export {
   type BatchLora,
@@ -77,6 +68,9 @@ export {
   type TrainOnCocoOptions,
   type TrainOnCocoResult,
   trainOnCoco,
+  type ValidationEvaluator,
+  type ValidationMiou,
+  type ValidationSummary,
 } from './train-on-coco';
 export {
   type CollectScorerOptions,

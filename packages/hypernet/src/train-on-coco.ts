@@ -1,14 +1,13 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD_TARGETS, writeFileAtomic } from '@tasam/lora';
-import type { SamRuntime } from '@tasam/sam-runtime';
+import { lossCurveSvg, smooth } from '@tasam/charts';
+import { HEAD_TARGETS, type LoraWeights, writeFileAtomic } from '@tasam/lora';
+import type { HeadLora, SamRuntime } from '@tasam/sam-runtime';
 import { loadHypernet, saveHypernet } from './checkpoint';
-import { type EvaluationResult, evaluateOnCoco } from './coco-evaluation';
 import { CocoTrainingData } from './coco-training-data';
 import { TrainingDataError } from './errors';
 import { resolveConfig } from './hypernet-config';
 import { Hypernetwork } from './hypernetwork';
-import { lossCurveSvg, smooth } from './loss-curve';
 import { type TaskEmbedder, TaskLoraGenerator } from './task-lora-generator';
 import type { TaskMaskScorer } from './task-mask-scorer';
 import { useBackend } from './tf';
@@ -57,9 +56,15 @@ export interface TrainOnCocoOptions {
   };
   /**
    * After training, plain SAM vs the trained network on this split (1-click and category mIoU, written to
-   * `validation.json`); never a split trained on. Skipped when training was stopped early.
+   * `validation.json`); never a split trained on. Skipped when training was stopped early. `evaluate` runs the
+   * protocols (@tasam/evaluation's `evaluateOnCoco`; the evaluation lives there, not in the hypernetwork).
    */
-  validation?: { split: string; maxImages?: number; onImage?: (done: number, total: number) => void };
+  validation?: {
+    split: string;
+    maxImages?: number;
+    onImage?: (done: number, total: number) => void;
+    evaluate: ValidationEvaluator;
+  };
   /**
    * After training, fit the task scorer (which masks a task names; see TaskMaskScorer) on the same split and
    * store it in the model file (default true; iterations default 300).
@@ -70,12 +75,35 @@ export interface TrainOnCocoOptions {
   shouldStop?: () => boolean;
 }
 
+/** Plain SAM vs tasam mIoU of one protocol (`overall` is the mean over every item). */
+export interface ValidationMiou {
+  plain: { overall: number };
+  tasam: { overall: number };
+}
+
+/** What a validation reports: at least the 1-click and category protocols' mIoU (@tasam/evaluation's result). */
+export interface ValidationSummary {
+  oneClick: ValidationMiou;
+  category: ValidationMiou;
+}
+
+/** Runs the validation protocols on a COCO split with the trained network's LoRAs. */
+export type ValidationEvaluator = (options: {
+  coco: string;
+  split: string;
+  runtime: SamRuntime;
+  loraFor: (task: string) => Promise<LoraWeights | HeadLora>;
+  seed?: number;
+  maxImages?: number;
+  onImage?: (done: number, total: number) => void;
+}) => Promise<ValidationSummary>;
+
 export interface TrainOnCocoResult extends TrainResult {
   modelPath: string;
   curvePath: string;
   summaryPath: string;
   /** The validation summary, when asked for and training finished. */
-  validation?: EvaluationResult & { split: string; path: string };
+  validation?: ValidationSummary & { split: string; path: string };
   /** Samples per second over the run (after the embedding pass). */
   samplesPerSecond: number;
 }
@@ -180,12 +208,12 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
   }
   let validation: TrainOnCocoResult['validation'];
   if (!result.stopped && options.validation) {
-    const { split, maxImages, onImage } = options.validation;
+    const { split, maxImages, onImage, evaluate } = options.validation;
     if (split === options.split)
       throw new TrainingDataError(`validation split ${split}`, 'is the training split');
     options.onMessage?.(`validating on ${split}${maxImages ? ` (first ${maxImages} images)` : ''}`);
     const generator = TaskLoraGenerator.fromNetwork(result.net, options.encoder);
-    const evaluation = await evaluateOnCoco({
+    const evaluation = await evaluate({
       coco: options.coco,
       split,
       runtime: options.runtime,

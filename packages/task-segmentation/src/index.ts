@@ -23,3 +23,13 @@ export {
   type SamLike,
 } from './instances/grounded-segmenter';
 export { maskNms } from './instances/mask-nms';
+export {
+  DEFAULT_SCORE_THRESHOLD,
+  isZeroLora,
+  type TaskAutomaticOptions,
+  type TaskAutomaticResult,
+  type TaskInstance,
+  type TaskInstances,
+  type TaskLoraSource,
+  TaskSegmenter,
+} from './task-segmenter/task-segmenter';

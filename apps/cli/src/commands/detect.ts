@@ -6,13 +6,13 @@ import {
   type DetectorModelName,
   detectionsToCocoResults,
 } from '@tasam/detector';
+import { selectEval } from '@tasam/evaluation';
 import { OVERLAY_PALETTE } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
-import { selectEval } from '../eval/eval-selection';
 import { withInterrupt } from '../interrupt';
 import { startProgress } from '../progress';
 import { wholeShard } from '../shard';

@@ -1,16 +1,23 @@
 import { join, resolve } from 'node:path';
 import { CocoDetector, type DetectorModelName } from '@tasam/detector';
+import {
+  buildReport,
+  comparisonPicture,
+  type EvalPart,
+  type EvalReport,
+  evalPasses,
+  evaluatePart,
+  PROTOCOLS,
+  type Protocol,
+  prCurves,
+  readParts,
+  reportMarkdown,
+  selectEval,
+} from '@tasam/evaluation';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
-import { type EvalPart, PROTOCOLS, type Protocol, readParts } from '../eval/eval-part';
-import { buildReport, type EvalReport, reportMarkdown } from '../eval/eval-report';
-import { selectEval } from '../eval/eval-selection';
-import { type GroundedImageResult, runGroundedImage } from '../eval/grounded-protocol';
-import { writeComparisonPicture, writePrCurves } from '../eval/pictures';
-import { runPointProtocols } from '../eval/point-protocols';
-import { runTextImage, type TextImageResult } from '../eval/text-protocol';
 import { withInterrupt } from '../interrupt';
 import { startProgress } from '../progress';
 import { parsePositiveInt, parseShard, type Shard, shardName, wholeShard } from '../shard';
@@ -90,13 +97,12 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
     threads: options.threads,
   });
   const { segmenter } = loaded;
-  const pointNeeded = protocols.some((p) => p === 'click' || p === 'category' || p === 'box');
-  const textNeeded = protocols.includes('text');
-  const groundedNeeded = protocols.includes('grounded');
-  const detector = groundedNeeded ? await CocoDetector.load({ models: options.detectorModels }) : undefined;
+  const detector = protocols.includes('grounded')
+    ? await CocoDetector.load({ models: options.detectorModels })
+    : undefined;
   try {
     return await withInterrupt(io, async (interrupt) => {
-      const passes = [pointNeeded, textNeeded, groundedNeeded].filter(Boolean).length;
+      const passes = evalPasses(protocols);
       const total = selection.images.length * passes;
       const progress = startProgress(io, {
         // Each image is visited once per pass: click/category/box, then text, then grounded.
@@ -107,64 +113,25 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
         interrupt,
       });
       try {
-        const part: EvalPart = {
-          format: 'tasam-eval-part',
-          version: 1,
-          settings: {
-            coco: resolve(coco),
-            split: options.split,
-            protocols,
-            seed: options.seed,
-            grid: options.grid,
-            scoreThreshold: options.scoreThreshold,
-            taskScoreThreshold: options.taskScoreThreshold ?? null,
-            taskRelativeThreshold: options.taskRelativeThreshold ?? null,
-            checkpoint: loaded.checkpoint,
-            checkpointId: segmenter.generator.checkpointId,
-            limit: options.limit ?? null,
-            categoryIds: selection.categories.map((c) => c.id),
-          },
+        return await evaluatePart(selection, segmenter, {
+          coco,
+          split: options.split,
+          protocols,
+          seed: options.seed,
+          grid: options.grid,
+          scoreThreshold: options.scoreThreshold,
+          taskScoreThreshold: options.taskScoreThreshold,
+          taskRelativeThreshold: options.taskRelativeThreshold,
+          checkpoint: loaded.checkpoint,
+          limit: options.limit,
           shard,
-          allImageIds: selection.allImageIds,
-          imageIds: selection.images.map((i) => i.id),
-          wallMs: 0,
-        };
-        if (pointNeeded) {
-          part.point = await runPointProtocols(selection, segmenter, {
-            seed: options.seed,
-            onImage: (imageId) => {
-              progress.advance();
-              interrupt.throwIfRequested(`after image ${imageId} of the click/category/box protocols`);
-            },
-          });
-        }
-        if (textNeeded) {
-          const text: TextImageResult[] = [];
-          for (let i = 0; i < selection.images.length; i++) {
-            text.push(
-              await runTextImage(selection, i, segmenter, {
-                grid: options.grid,
-                scoreThreshold: options.scoreThreshold,
-                taskScoreThreshold: options.taskScoreThreshold,
-                taskRelativeThreshold: options.taskRelativeThreshold,
-              }),
-            );
+          detector,
+          startedAt: started,
+          onImage: (imageId, pass) => {
             progress.advance();
-            interrupt.throwIfRequested(`after image ${selection.images[i].id} of the text protocol`);
-          }
-          part.text = text;
-        }
-        if (detector) {
-          const grounded: GroundedImageResult[] = [];
-          for (let i = 0; i < selection.images.length; i++) {
-            grounded.push(await runGroundedImage(selection, i, segmenter, detector));
-            progress.advance();
-            interrupt.throwIfRequested(`after image ${selection.images[i].id} of the grounded protocol`);
-          }
-          part.grounded = grounded;
-        }
-        part.wallMs = Math.round(performance.now() - started);
-        return part;
+            interrupt.throwIfRequested(`after image ${imageId} of ${pass}`);
+          },
+        });
       } finally {
         progress.stop();
       }
@@ -196,21 +163,18 @@ export async function writeReport(
   const text = parts.flatMap((p) => p.text ?? []);
   if (report.text) {
     for (const setting of ['referring', 'detection'] as const) {
-      await writePrCurves(
-        join(out, `pr-${setting}`),
-        `text protocol, ${setting} setting`,
-        report.text[setting],
-      );
+      const chart = await prCurves(`text protocol, ${setting} setting`, report.text[setting]);
+      await writeFileAtomic(join(out, `pr-${setting}.svg`), chart.svg);
+      await writeFileAtomic(join(out, `pr-${setting}.png`), chart.png);
     }
     let written = 0;
     for (const result of text) {
       if (written >= options.pictures) break;
-      const task = await writeComparisonPicture(
-        join(out, 'pictures', `${result.imageId}.png`),
-        selection,
-        result,
-      );
-      if (task) written += 1;
+      const picture = await comparisonPicture(selection, result);
+      if (picture) {
+        await writeFileAtomic(join(out, 'pictures', `${result.imageId}.png`), picture.png);
+        written += 1;
+      }
     }
   }
   if (options.json) writeLine(io.stdout, JSON.stringify(report));

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { evaluateOnCoco } from '@tasam/evaluation';
 import { trainOnCoco } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
 import { createTextEncoder } from '@tasam/text-encoder';
@@ -150,6 +151,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
                   validation: {
                     split: valSplit,
                     maxImages: options.valImages,
+                    evaluate: evaluateOnCoco,
                     onImage: (done: number, total: number) => {
                       progress?.stop();
                       progress = undefined;

@@ -1,11 +1,11 @@
 import { type Bbox, type RgbImage, type Rle, rleArea, rleToBbox } from '@tasam/coco-data';
 import type { Detection, DetectOptions, DetectorImage } from '@tasam/detector';
-import type { TaskLoraSource } from '@tasam/hypernet';
 import type { LoraWeights } from '@tasam/lora';
 import type { HeadWeights, ImageSize, Tensor32 } from '@tasam/sam-runtime';
 import { basicColour, type ColourName } from '../colour/colour-names';
 import { type ColourShares, maskColourShares } from '../colour/mask-colour';
 import { TaskSegmentationOptionsError } from '../errors';
+import type { TaskLoraSource } from '../task-segmenter/task-segmenter';
 import { type Box, boxMasks, clipBox, type TrunkFunction } from './box-masks';
 import { maskNms } from './mask-nms';
 

@@ -1,8 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type CocoCategory, CocoDataset, type CocoImage, isCrowd } from '@tasam/coco-data';
-import { EvalInputError } from '../errors/eval-input-error';
-import { cocoAnnotationsPath } from '../image-inputs';
-import { type Shard, shardSlice } from '../shard';
+import { EvalInputError } from './errors/eval-input-error';
+import { type Shard, shardSlice } from './shard';
 
 /** What one eval run covers: the images of its shard (file-name order) and the evaluated categories. */
 export interface EvalSelection {
@@ -31,7 +30,7 @@ export async function selectEval(
   split: string,
   options: SelectionOptions,
 ): Promise<EvalSelection> {
-  const annotationsPath = cocoAnnotationsPath(coco, split);
+  const annotationsPath = join(resolve(coco), 'annotations', `instances_${split}.json`);
   const dataset = await CocoDataset.fromFile(annotationsPath);
   const byName = new Map(dataset.categories.map((c) => [c.name, c]));
   let categories = [...dataset.categories].sort((a, b) => a.id - b.id);

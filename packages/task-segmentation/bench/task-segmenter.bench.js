@@ -10,7 +10,8 @@ const { loadImageRgb } = require('@tasam/coco-data');
 const { HEAD_TARGETS } = require('@tasam/lora');
 const { SamRuntime } = require('@tasam/sam-runtime');
 const { createTextEncoder } = require('@tasam/text-encoder');
-const hn = require('../dist');
+const hn = require('@tasam/hypernet');
+const { TaskSegmenter } = require('../dist');
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -53,7 +54,7 @@ async function main() {
     ? await hn.TaskLoraGenerator.load({ checkpoint, encoder })
     : hn.TaskLoraGenerator.fromNetwork(randomNetwork(encoder), encoder);
   const runtime = await SamRuntime.create();
-  const segmenter = new hn.TaskSegmenter(runtime, generator);
+  const segmenter = new TaskSegmenter(runtime, generator);
   const embedding = await runtime.embed(image);
   if (categories.length !== 80) throw new Error(`expected 80 COCO categories, got ${categories.length}`);
   const tasks = categories.map((name) => `segment all ${name}`);

@@ -1,3 +1,10 @@
+import {
+  embeddingGridCoverage,
+  HypernetConfigError,
+  pointPatchCoverage,
+  pooledMaskFeatures,
+  type TaskMaskScorer,
+} from '@tasam/hypernet';
 import type { LoraWeights } from '@tasam/lora';
 import {
   type AutomaticInstance,
@@ -18,14 +25,7 @@ import {
   type TrunkOutput,
   toAutomaticInstance,
 } from '@tasam/sam-runtime';
-import { HypernetConfigError } from './errors';
 import { IouHeadBase } from './task-iou-scores';
-import {
-  embeddingGridCoverage,
-  pointPatchCoverage,
-  pooledMaskFeatures,
-  type TaskMaskScorer,
-} from './task-mask-scorer';
 
 /**
  * Where a segmenter gets a task's LoRA: `TaskLoraGenerator` (hypernetwork in memory), or a cache in front of it

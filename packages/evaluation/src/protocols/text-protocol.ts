@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type CompressedRle, compressRle, loadImageRgb, pluralize, type Rle } from '@tasam/coco-data';
-import type { TaskSegmenter } from '@tasam/hypernet';
-import { type EvalSelection, presentCategories } from './eval-selection';
+import type { TaskSegmenter } from '@tasam/task-segmentation';
+import { type EvalSelection, presentCategories } from '../eval-selection';
 
 /** One predicted mask in COCO's compressed form with its score. */
 export interface ScoredMask {

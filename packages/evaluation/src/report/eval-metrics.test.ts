@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compressRle, encodeMask } from '@tasam/coco-data';
 import { GroundTruth } from '@tasam/coco-eval';
+import { mergeMiou } from '../protocols/point-protocols';
+import type { TextImageResult } from '../protocols/text-protocol';
 import { readParts } from './eval-part';
 import { reportMarkdown } from './eval-report';
-import { mergeMiou } from './point-protocols';
 import { textMetrics, textResults } from './text-metrics';
-import type { TextImageResult } from './text-protocol';
 
 const summary = (overall: number, n: number, small = Number.NaN, ns = 0) => ({
   overall,

@@ -1,7 +1,6 @@
-import { symlink } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file';
-import type { EvalSelection } from './eval-selection';
+import type { EvalSelection } from '../eval-selection';
 
 /**
  * A COCO directory holding only the selection: `annotations/instances_<split>.json` with this shard's images
@@ -19,7 +18,8 @@ export async function writeCocoView(selection: EvalSelection, dir: string): Prom
     ),
     categories: dataset.categories,
   };
-  await writeFileAtomic(join(dir, 'annotations', `instances_${selection.split}.json`), JSON.stringify(json));
+  await mkdir(join(dir, 'annotations'), { recursive: true });
+  await writeFile(join(dir, 'annotations', `instances_${selection.split}.json`), JSON.stringify(json));
   await symlink(selection.imageDir, join(dir, selection.split), 'dir');
   return dir;
 }

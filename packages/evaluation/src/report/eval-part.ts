@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EvalInputError } from '../errors/eval-input-error';
+import type { GroundedImageResult } from '../protocols/grounded-protocol';
+import type { PointProtocolsPart } from '../protocols/point-protocols';
+import type { TextImageResult } from '../protocols/text-protocol';
 import type { Shard } from '../shard';
-import type { GroundedImageResult } from './grounded-protocol';
-import type { PointProtocolsPart } from './point-protocols';
-import type { TextImageResult } from './text-protocol';
 
 export type Protocol = 'click' | 'category' | 'box' | 'text' | 'grounded';
 export const PROTOCOLS: readonly Protocol[] = ['click', 'category', 'box', 'text', 'grounded'];

@@ -1,5 +1,5 @@
+import { HypernetConfigError } from '@tasam/hypernet';
 import type { HeadLora, HeadWeights, TrunkOutput } from '@tasam/sam-runtime';
-import { HypernetConfigError } from './errors';
 
 const TOKEN = 256;
 const MASKS = 4;

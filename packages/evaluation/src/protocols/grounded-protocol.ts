@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { compressRle, loadImageRgb } from '@tasam/coco-data';
 import type { CocoDetector } from '@tasam/detector';
-import type { TaskSegmenter } from '@tasam/hypernet';
-import { type GroundedInstance, GroundedSegmenter } from '@tasam/task-segmentation';
-import { type EvalSelection, presentCategories } from './eval-selection';
+import { type GroundedInstance, GroundedSegmenter, type TaskSegmenter } from '@tasam/task-segmentation';
+import { type EvalSelection, presentCategories } from '../eval-selection';
 import { type ScoredMask, textTask } from './text-protocol';
 
 /** What the grounded protocol found on one image (raw, so shards merge before metrics). */

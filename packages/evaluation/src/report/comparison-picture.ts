@@ -1,12 +1,9 @@
 import { join } from 'node:path';
 import { decodeMask, decompressRle, loadImageRgb } from '@tasam/coco-data';
-import { lineChartSvg } from '@tasam/hypernet';
 import { renderOverlay } from '@tasam/sam-runtime';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../atomic-file';
-import type { EvalSelection } from './eval-selection';
-import type { TextMetrics } from './text-metrics';
-import { type TextImageResult, textTask } from './text-protocol';
+import type { EvalSelection } from '../eval-selection';
+import { type TextImageResult, textTask } from '../protocols/text-protocol';
 
 const escapeXml = (text: string) =>
   text.replace(
@@ -22,15 +19,21 @@ function caption(text: string, width: number): Buffer {
   );
 }
 
+/** A comparison picture (PNG) and the task it shows. */
+export interface ComparisonPicture {
+  task: string;
+  png: Buffer;
+}
+
 /**
  * original | plain SAM | tasam for one image and task (the present category with the most results), the task
- * text and each side's instance count written above the panels; PNG.
+ * text and each side's instance count written above the panels; PNG. Undefined when the image has no present
+ * category (nothing to compare).
  */
-export async function writeComparisonPicture(
-  path: string,
+export async function comparisonPicture(
   selection: EvalSelection,
   result: TextImageResult,
-): Promise<string | undefined> {
+): Promise<ComparisonPicture | undefined> {
   const image = selection.dataset.image(result.imageId);
   if (!image || result.present.length === 0) return undefined;
   const categoryId = [...result.present].sort(
@@ -69,34 +72,5 @@ export async function writeComparisonPicture(
     )
     .png()
     .toBuffer();
-  await writeFileAtomic(path, png);
-  return task;
-}
-
-/** Precision-recall curves (IoU 0.50, mean over categories) of plain SAM and tasam, with Vega; SVG and PNG. */
-export async function writePrCurves(
-  basePath: string,
-  title: string,
-  curves: { plain: TextMetrics; tasam: TextMetrics },
-): Promise<void> {
-  const values = (['plain', 'tasam'] as const).flatMap((method) =>
-    curves[method].prCurve.recall.flatMap((recall, r) => {
-      const p = curves[method].prCurve.precisionAt50[r];
-      return Number.isNaN(p)
-        ? []
-        : [{ x: recall, y: Math.max(0, p), series: method === 'plain' ? 'plain SAM' : 'tasam' }];
-    }),
-  );
-  const svg = await lineChartSvg(values, {
-    title,
-    xTitle: 'recall',
-    yTitle: 'precision (IoU 0.50)',
-    width: 480,
-    xDomain: [0, 1],
-    yDomain: [0, 1],
-    strokeWidth: 2,
-    background: 'white',
-  });
-  await writeFileAtomic(`${basePath}.svg`, svg);
-  await writeFileAtomic(`${basePath}.png`, await sharp(Buffer.from(svg)).png().toBuffer());
+  return { task, png };
 }

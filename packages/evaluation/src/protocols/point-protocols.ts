@@ -1,10 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evaluateOnCoco, type MiouSummary, type TaskSegmenter } from '@tasam/hypernet';
 import { removeStaleTempFiles, tempPathFor } from '@tasam/lora';
+import type { TaskSegmenter } from '@tasam/task-segmentation';
+import type { EvalSelection } from '../eval-selection';
+import { evaluateOnCoco, type MiouSummary } from './coco-evaluation';
 import { writeCocoView } from './coco-view';
-import type { EvalSelection } from './eval-selection';
 
 /** Plain SAM vs tasam mIoU of one point protocol, as mergeable sums. */
 export interface MiouPair {
@@ -25,7 +26,7 @@ export interface PointProtocolsPart {
 const VIEW_PREFIX = 'tasam-eval-view';
 
 /**
- * The click, category and box protocols, run by the hypernet's evaluation (`evaluateOnCoco`, which defines them:
+ * The click, category and box protocols, run by `evaluateOnCoco` (coco-evaluation.ts, which defines them:
  * click = the center-most interior point of every non-crowd instance, task "segment the {category}", best of
  * masks 1-3 by predicted IoU; category = union mask per (image, category present), 3 positive and 2 negative
  * seeded points, task "segment all {categories}", mask 0; box = every non-crowd instance's ground-truth box,

@@ -1,9 +1,10 @@
 import type { CocoDataset } from '@tasam/coco-data';
 import { GroundTruth } from '@tasam/coco-eval';
-import type { MiouSummary } from '@tasam/hypernet';
+import type { MiouSummary } from '../protocols/coco-evaluation';
+import type { GroundedImageResult } from '../protocols/grounded-protocol';
+import { type MiouPair, mergeMiou } from '../protocols/point-protocols';
+import type { TextImageResult } from '../protocols/text-protocol';
 import type { EvalPart, EvalSettings } from './eval-part';
-import type { GroundedImageResult } from './grounded-protocol';
-import { type MiouPair, mergeMiou } from './point-protocols';
 import {
   groundedResults,
   type Method,
@@ -12,7 +13,6 @@ import {
   textMetrics,
   textResults,
 } from './text-metrics';
-import type { TextImageResult } from './text-protocol';
 
 /** Every number of an evaluation (the --json document and eval.json). */
 export interface EvalReport {

@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateOnCoco } from '../coco-evaluation';
-import { TaskLoraGenerator } from '../task-lora-generator';
+import { TaskLoraGenerator } from '@tasam/hypernet';
+import { evaluateOnCoco } from '../protocols/coco-evaluation';
 import { openCachedModels } from './cached-models';
 
 async function main(): Promise<void> {

@@ -7,8 +7,8 @@ import {
   type GroundTruth,
   type InstanceMiou,
 } from '@tasam/coco-eval';
-import type { GroundedImageResult } from './grounded-protocol';
-import type { TextImageResult } from './text-protocol';
+import type { GroundedImageResult } from '../protocols/grounded-protocol';
+import type { TextImageResult } from '../protocols/text-protocol';
 
 export type TextSetting = 'referring' | 'detection';
 export type Method = 'plain' | 'tasam';

@@ -1,6 +1,6 @@
 import { HEAD_TARGETS } from '@tasam/lora';
 import { predictHeads } from '@tasam/sam-runtime';
-import { randomArray, randomHeadWeights, randomTrunk } from '../test/helpers';
+import { randomArray, randomHeadWeights, randomTrunk } from '../../test/helpers';
 import { IouHeadBase } from './task-iou-scores';
 
 function randomLora(seed: number, scaling = 8) {

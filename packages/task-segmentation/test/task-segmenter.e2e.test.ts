@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import { loadImageRgb, rleIou } from '@tasam/coco-data';
+import { Hypernetwork, Rng, resolveConfig, TaskLoraGenerator, useBackend } from '@tasam/hypernet';
 import { HEAD_TARGETS } from '@tasam/lora';
 import { type AutomaticInstance, SamRuntime, type Tensor32 } from '@tasam/sam-runtime';
 import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
-import { resolveConfig } from '../src/hypernet-config';
-import { Hypernetwork } from '../src/hypernetwork';
-import { Rng } from '../src/rng';
-import { TaskLoraGenerator } from '../src/task-lora-generator';
-import { isZeroLora, TaskSegmenter } from '../src/task-segmenter';
-import { useBackend } from '../src/tf';
+import { isZeroLora, TaskSegmenter } from '../src/task-segmenter/task-segmenter';
 import { randomScorer } from './helpers';
 
 // Real SAM, real USE-lite text encoder, a real (small) hypernetwork: untrained (B = 0) and with random B.

@@ -1,0 +1,1 @@
+export { EvalInputError } from './eval-input-error';
