@@ -1,13 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import {
-  decodeSafetensors,
-  readFileBytes,
-  removeStaleTempFiles,
-  tempPathFor,
-  tensorAsFloat32,
-  writeFileAtomic,
-} from '@tasam/lora';
+import { removeStaleTempFiles, tempPathFor } from '@tasam/atomic-file';
+import { decodeSafetensors, readFileBytes, tensorAsFloat32, writeFileAtomic } from '@tasam/lora';
 import type { AdamW } from './adamw';
 import { decodeHypernet, encodeArrays, encodeHypernet } from './checkpoint';
 import { CheckpointFormatError, CheckpointNotFoundError } from './errors';

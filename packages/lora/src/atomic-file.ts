@@ -1,28 +1,15 @@
 import { promises as fs } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic as writeAtomically } from '@tasam/atomic-file';
 import { LoraFileError } from './errors/lora-file-error';
-import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 /**
- * Writes `bytes` to `path` atomically: a temp file in the same directory (`.<name>.<pid>.<hex>.tmp`), fsync,
- * then rename over the target, so readers see the old file or the complete new one, never a partial write.
- * The first write into a directory removes the temp files that killed writers left there (see
- * removeStaleTempFiles).
+ * Writes `bytes` to `path` atomically and durably (@tasam/atomic-file: a hidden temporary file, fsync, rename),
+ * so readers see the old file or the complete new one; failures become LoraFileError naming the path.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  sweepStaleTempFilesOnce(dirname(path));
-  const temp = tempPathFor(path, true);
   try {
-    const handle = await fs.open(temp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, path);
+    await writeAtomically(path, bytes, { hidden: true, fsync: true, mkdir: false });
   } catch (cause) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw new LoraFileError(path, 'write', { cause });
   }
 }

@@ -48,12 +48,3 @@ export {
   type SafetensorsTensor,
   tensorAsFloat32,
 } from './safetensors';
-export {
-  isProcessAlive,
-  removeStaleTempFiles,
-  STALE_TEMP_AGE_MS,
-  type StaleTempOptions,
-  sweepStaleTempFilesOnce,
-  tempPathFor,
-  tempWriterPid,
-} from './stale-temp-files';

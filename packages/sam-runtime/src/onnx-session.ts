@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { join } from 'node:path';
+import { sweepStaleTempFilesOnce, tempPathFor } from '@tasam/atomic-file';
 import * as ort from 'onnxruntime-node';
 import { ExecutionProviderError, ModelLoadError } from './errors';
-import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleTempFiles, tempPathFor } from '@tasam/lora';
+import { removeStaleTempFiles, tempPathFor } from '@tasam/atomic-file';
 import type { TaskSegmenter } from '@tasam/task-segmentation';
 import type { EvalSelection } from '../eval-selection';
 import { evaluateOnCoco, type MiouSummary } from './coco-evaluation';

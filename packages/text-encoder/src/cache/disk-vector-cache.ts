@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sweepStaleTempFilesOnce, tempPathFor } from '@tasam/atomic-file';
 import { TextCacheError } from '../errors';
-import { sweepStaleTempFilesOnce, tempPathFor } from './stale-temp-files';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 

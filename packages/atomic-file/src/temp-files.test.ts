@@ -1,15 +1,24 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
 import {
   isProcessAlive,
   removeStaleTempFiles,
   STALE_TEMP_AGE_MS,
   tempPathFor,
   tempWriterPid,
-} from './stale-temp-files';
+} from './temp-files';
+import { writeFileAtomic, writeFileAtomicSync } from './write-file-atomic';
 
 /** The pid of a process that has exited (and been reaped): nothing runs under it any more. */
 function deadPid(): number {
@@ -27,7 +36,7 @@ function age(path: string, ms: number): void {
 describe('temporary files of atomic writers', () => {
   let dir: string;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'lora-stale-temp-'));
+    dir = mkdtempSync(join(tmpdir(), 'atomic-file-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -133,5 +142,29 @@ describe('temporary files of atomic writers', () => {
     age(leftover, STALE_TEMP_AGE_MS + 60_000);
     await writeFileAtomic(join(target, 'people.safetensors'), new Uint8Array([1, 2, 3]));
     expect(readdirSync(target)).toEqual(['people.safetensors']);
+  });
+
+  it('writes text, bytes and chunks, creating the directory, and leaves no temporary file', async () => {
+    const target = join(dir, 'a', 'b', 'out.bin');
+    await writeFileAtomic(target, [new Uint8Array([1, 2]), new Uint8Array([3])], { fsync: true });
+    expect([...readFileSync(target)]).toEqual([1, 2, 3]);
+    writeFileAtomicSync(target, 'text', { hidden: true, fsync: true });
+    expect(readFileSync(target, 'utf8')).toBe('text');
+    await writeFileAtomic(target, new Uint8Array([9]));
+    expect(readdirSync(dirname(target))).toEqual(['out.bin']);
+  });
+
+  it('a failed write rethrows the file system error and leaves neither the target nor a temporary file', async () => {
+    const blocked = join(dir, 'file');
+    writeFileSync(blocked, 'a file, not a directory');
+    // (mkdir under a file: EEXIST or ENOTDIR, by platform)
+    await expect(writeFileAtomic(join(blocked, 'out'), 'x')).rejects.toThrow(/EEXIST|ENOTDIR/);
+    expect(() => writeFileAtomicSync(join(blocked, 'out'), 'x')).toThrow(/EEXIST|ENOTDIR/);
+    const target = join(dir, 'out');
+    mkdirSync(target); // renaming a file over a directory fails after the temporary file was written
+    await expect(writeFileAtomic(target, 'x', { mkdir: false })).rejects.toThrow();
+    expect(() => writeFileAtomicSync(target, 'x')).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['file', 'out']);
+    expect(readdirSync(target)).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { removeStaleTempFiles, STALE_TEMP_AGE_MS, tempWriterPid } from '@tasam/atomic-file';
 import { EmbeddingCache } from './embedding-cache';
-import { removeStaleTempFiles, STALE_TEMP_AGE_MS, tempWriterPid } from './stale-temp-files';
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {

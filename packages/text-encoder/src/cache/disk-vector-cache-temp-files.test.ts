@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { STALE_TEMP_AGE_MS } from '@tasam/atomic-file';
 import { DiskVectorCache } from './disk-vector-cache';
-import { STALE_TEMP_AGE_MS } from './stale-temp-files';
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): number {

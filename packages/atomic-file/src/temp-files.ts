@@ -1,5 +1,3 @@
-// The same file is in packages/lora/src, packages/sam-runtime/src and packages/text-encoder/src/cache (no
-// package all three depend on could hold it without a new dependency): keep the three copies identical.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
