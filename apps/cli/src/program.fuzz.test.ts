@@ -8,8 +8,9 @@ import { fuzzTimeout, HOSTILE_VALUES, ParserFuzz } from '../../../tools/fuzz/fuz
 import { captureIO } from '../test/capture-io';
 import { type CommandFactory, loadCommandFactories } from './commands';
 import { ExitCode } from './exit-codes';
+import { parseNonNegativeInt, parsePositiveInt } from './number-options';
 import { buildProgram, runCli } from './program';
-import { parsePositiveInt, parseShard, type Shard } from './shard';
+import { parseShard, type Shard } from './shard';
 
 const fuzz = new ParserFuzz({ package: '@tasam/cli', parser: 'CLI arguments' });
 afterAll(() => fuzz.report());
@@ -61,12 +62,12 @@ function wellFormed({ code, out, err, reached }: Parsed): string | undefined {
       for (const v of values)
         if (typeof v === 'number' && !Number.isFinite(v)) return `option ${name} parsed to ${v}`;
     }
-    // The shared whole-number parsers give the exact number typed, or a usage error.
+    // The shared whole-number parsers (number-options.ts) give the exact number typed, or a usage error.
     for (const option of command.options) {
       const parsed = options[option.attributeName()];
       if (parsed === undefined || parsed === option.defaultValue) continue;
       const whole =
-        option.parseArg === parsePositiveInt
+        option.parseArg === parsePositiveInt || option.parseArg === parseNonNegativeInt
           ? [parsed]
           : option.parseArg === parseShard
             ? [(parsed as Shard).index, (parsed as Shard).count]

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { parsePositiveInt, parseShard, shardName, shardRange, shardSlice, subShard } from './shard';
+import { parsePositiveInt } from './number-options';
+import { parseShard, shardName, shardRange, shardSlice, subShard } from './shard';
 
 describe('parseShard', () => {
   it('parses i/n with a 0-based index', () => {

@@ -20,17 +20,6 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** Parses a whole number >= 1 (`--workers`), at most 2^53 - 1 so that it is the number typed. */
-export function parsePositiveInt(text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < 1 || !Number.isSafeInteger(value)) {
-    throw new InvalidArgumentError(
-      `expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}; got "${text}".`,
-    );
-  }
-  return value;
-}
-
 /**
  * Worker `k` of `workers` inside `shard`: shard i/n split w ways is shards i*w+k of n*w, whose union is
  * exactly shard i/n (the floor boundaries line up), so local workers compose with a batch scheduler's shards.

@@ -7,8 +7,8 @@ import { type CliIO, writeLine } from '../cli-context';
 import { BenchRunError } from '../errors/bench-run-error';
 import { ImageInputError } from '../errors/image-input-error';
 import { type Interrupt, withInterrupt } from '../interrupt';
+import { parsePositiveInt } from '../number-options';
 import { startProgress } from '../progress';
-import { parsePositiveInt } from '../shard';
 
 /** The committed sample images, when tasam runs from its repository (`apps/cli/dist/commands` → `examples`). */
 const repositoryExamples = resolve(__dirname, '..', '..', '..', '..', 'examples');

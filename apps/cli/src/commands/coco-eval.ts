@@ -8,8 +8,9 @@ import {
   loadResultsFile,
   pythonFixed,
 } from '@tasam/coco-eval';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { type CliIO, writeLine } from '../cli-context';
+import { parseFiniteNumber, parseNonNegativeInt } from '../number-options';
 import { type Progress, startProgress, timedStep } from '../progress';
 
 interface CocoEvalOptions {
@@ -31,18 +32,6 @@ export interface CocoEvalReport {
   perCategory: Record<string, number>;
   /** With --miou. */
   miou?: { instance: InstanceMiou; categoryMask?: CategoryMaskMiou };
-}
-
-function parseWorkers(text: string): number {
-  if (!/^\d+$/.test(text.trim()))
-    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
-  return Number(text);
-}
-
-function parseThreshold(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new InvalidArgumentError('expected a number.');
-  return value;
 }
 
 /** Text lines for --miou, in the style of the summary. */
@@ -72,10 +61,10 @@ export function cocoEvalCommand(io: CliIO): Command {
     .option(
       '--workers <n>',
       'worker threads besides the main one for masks, IoU and matching (0: none; default: one per idle core on big inputs)',
-      parseWorkers,
+      parseNonNegativeInt,
     )
     .option('--miou', 'also report instance mIoU (S/M/L by GT area) and, for segm, category-mask mIoU')
-    .option('--score-threshold <x>', 'predictions counted in category-mask mIoU', parseThreshold, 0.5)
+    .option('--score-threshold <x>', 'predictions counted in category-mask mIoU', parseFiniteNumber, 0.5)
     .addHelpText(
       'after',
       [

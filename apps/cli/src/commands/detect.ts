@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { withInterrupt } from '../interrupt';
+import { parseUnitInterval } from '../number-options';
 import { startProgress } from '../progress';
 import { wholeShard } from '../shard';
 
@@ -43,13 +44,6 @@ function parseCategories(text: string): number[] {
       if (Number.isNaN(id)) throw new InvalidArgumentError(`no COCO category "${name}".`);
       return id;
     });
-}
-
-function parseUnit(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1))
-    throw new InvalidArgumentError(`expected a number from 0 to 1; got "${text}".`);
-  return value;
 }
 
 const escapeXml = (text: string) =>
@@ -135,7 +129,7 @@ export function detectCommand(io: CliIO): Command {
     .option('--split <name>', 'with --coco: the split', 'val2017')
     .option('--out <file>', 'with --coco: the results JSON (default detections-<split>.json)')
     .option('--overlay <file.png>', 'write the image with the boxes and labels drawn on it')
-    .option('--score-threshold <x>', 'keep detections scoring at least x (0-1)', parseUnit, 0.3)
+    .option('--score-threshold <x>', 'keep detections scoring at least x (0-1)', parseUnitInterval, 0.3)
     .option(
       '--categories <names>',
       'only these COCO categories (comma-separated names or ids)',

@@ -17,8 +17,9 @@ import {
 } from '../embedding-manifest';
 import { type ImageInput, listCocoSplit, listImageDir } from '../image-inputs';
 import { type Interrupt, withInterrupt } from '../interrupt';
+import { parsePositiveInt } from '../number-options';
 import { formatDuration, formatRate, startProgress, timedStep } from '../progress';
-import { formatShard, parsePositiveInt, parseShard, type Shard, shardSlice, wholeShard } from '../shard';
+import { formatShard, parseShard, type Shard, shardSlice, wholeShard } from '../shard';
 import { runShardWorkers } from '../workers';
 
 interface EmbedOptions {

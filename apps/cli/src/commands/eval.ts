@@ -19,8 +19,9 @@ import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { withInterrupt } from '../interrupt';
+import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import { startProgress } from '../progress';
-import { parsePositiveInt, parseShard, type Shard, shardName, wholeShard } from '../shard';
+import { parseShard, type Shard, shardName, wholeShard } from '../shard';
 import { loadTaskSegmenter } from '../task-segmenter-setup';
 
 export interface EvalOptions {
@@ -44,19 +45,6 @@ export interface EvalOptions {
   threads?: number;
   detectorModels?: DetectorModelName[];
   json?: boolean;
-}
-
-function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text.trim()))
-    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
-  return Number(text);
-}
-
-function parseThreshold(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new InvalidArgumentError(`expected a number; got "${text}".`);
-  return value;
 }
 
 function parseList(text: string): string[] {
@@ -201,7 +189,7 @@ export function evalCommand(io: CliIO): Command {
         .argParser(parseProtocols)
         .default([...PROTOCOLS], 'all'),
     )
-    .option('--seed <n>', "seed of the category protocol's points", parseSeed, 0)
+    .option('--seed <n>', "seed of the category protocol's points", parseNonNegativeInt, 0)
     .option('--limit <n>', 'only the first n images (file-name order)', parsePositiveInt)
     .option('--categories <names>', 'comma-separated category names or ids (default: all)', parseList)
     .option(
@@ -215,23 +203,23 @@ export function evalCommand(io: CliIO): Command {
     .option(
       '--score-threshold <x>',
       "text protocol: keep plain SAM's instances whose predicted IoU is above x",
-      parseThreshold,
+      parseFiniteNumber,
       0.5,
     )
     .option(
       '--task-score-threshold <x>',
       "text protocol: keep tasam's instances whose task score is above x (default: the segmenter's, 0.15 with a task scorer)",
-      parseThreshold,
+      parseFiniteNumber,
     )
     .option(
       '--task-relative-threshold <x>',
       "text protocol: tasam's relative threshold (default: the segmenter's, 0.8; 0 ranks every candidate, for AP)",
-      parseThreshold,
+      parseFiniteNumber,
     )
     .option(
       '--pictures <n>',
       'text protocol: original | plain | tasam pictures to write',
-      (t) => parseSeed(t),
+      parseNonNegativeInt,
       4,
     )
     .option('--checkpoint <file>', 'hypernetwork checkpoint (default: the shipped one)')

@@ -129,7 +129,7 @@ describe('tasam lora inspect', () => {
     io = captureIO();
     expect(await runCli(['lora', 'inspect', file, '--alpha', 'lots'], io)).toBe(ExitCode.usage);
     expect(io.err()).toContain(
-      "option '--alpha <number>' argument 'lots' is invalid. expected a finite number.",
+      "option '--alpha <number>' argument 'lots' is invalid. expected a number; got \"lots\".",
     );
     io = captureIO();
     expect(await runCli(['lora'], io)).toBe(ExitCode.usage);

@@ -1,14 +1,8 @@
 import { loadLora, summarizeLora } from '@tasam/lora';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { type CliIO, writeLine } from '../cli-context';
+import { parseFiniteNumber } from '../number-options';
 import { loraGenerateCommand } from './lora-generate';
-
-function parseAlpha(value: string): number {
-  const alpha = Number(value);
-  if (value.trim() === '' || !Number.isFinite(alpha))
-    throw new InvalidArgumentError('expected a finite number.');
-  return alpha;
-}
 
 const norm = (value: number) => value.toPrecision(4);
 
@@ -21,7 +15,7 @@ export function loraInspectCommand(io: CliIO): Command {
     .option(
       '--alpha <number>',
       'lora_alpha for plain PEFT files that keep it in adapter_config.json',
-      parseAlpha,
+      parseFiniteNumber,
     )
     .addHelpText(
       'after',

@@ -18,9 +18,9 @@ import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { withInterrupt } from '../interrupt';
+import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import { startProgress, timedStep } from '../progress';
 import type { SegmentedInstance } from '../segmented-instance';
-import { parsePositiveInt } from '../shard';
 import { printTaskReport, runTaskSegment } from '../task-segment';
 
 export interface SegmentOptions {
@@ -96,19 +96,6 @@ export function parseBox(text: string): BoxPrompt {
     throw new InvalidArgumentError(`expected x0,y0,x1,y1 (four numbers); got "${text}".`);
   }
   return numbers as BoxPrompt;
-}
-
-function parseScore(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new InvalidArgumentError(`expected a number; got "${text}".`);
-  return value;
-}
-
-function parseNonNegativeInt(text: string): number {
-  if (!/^\d+$/.test(text.trim()))
-    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
-  return Number(text);
 }
 
 const since = (start: number) => Math.round(performance.now() - start);
@@ -337,7 +324,7 @@ export function segmentCommand(io: CliIO): Command {
     .option(
       '--score-threshold <x>',
       "with --task: keep instances whose task score is above x (default 0.15: detector score x predicted IoU, or P(the task's object) x predicted IoU on the scorer path)",
-      parseScore,
+      parseFiniteNumber,
     )
     .option(
       '--prompts <k>',
@@ -347,7 +334,7 @@ export function segmentCommand(io: CliIO): Command {
     .option(
       '--relative-threshold <x>',
       "with --task: keep instances whose P(task) is at least x times the task scorer's best-guess category's (default 0.8; 0 keeps all)",
-      parseScore,
+      parseFiniteNumber,
     )
     .option(
       '--grid <n>',

@@ -4,12 +4,17 @@ import { evaluateOnCoco } from '@tasam/evaluation';
 import { trainOnCoco } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
 import { createTextEncoder } from '@tasam/text-encoder';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
 import { withInterrupt } from '../interrupt';
+import {
+  parseFiniteNumber,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parseUnitInterval,
+} from '../number-options';
 import { startProgress, timedStep } from '../progress';
-import { parsePositiveInt } from '../shard';
 
 interface TrainCliOptions {
   coco?: string;
@@ -42,26 +47,6 @@ function validationSplit(coco: string, options: TrainCliOptions, explicit: boole
   return present && options.valSplit !== options.split ? options.valSplit : undefined;
 }
 
-function parseNumber(text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new InvalidArgumentError(`expected a number; got "${text}".`);
-  return value;
-}
-
-function parseProbability(text: string): number {
-  const value = parseNumber(text);
-  if (value < 0 || value > 1)
-    throw new InvalidArgumentError(`expected a probability from 0 to 1; got "${text}".`);
-  return value;
-}
-
-function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text.trim()))
-    throw new InvalidArgumentError(`expected a whole number >= 0; got "${text}".`);
-  return Number(text);
-}
-
 export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Command {
   return new Command('train')
     .description('train the text → LoRA hypernetwork on COCO (image embeddings are computed once and cached)')
@@ -73,8 +58,8 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     )
     .option('--epochs <n>', 'epochs', parsePositiveInt, 2)
     .option('--resume', 'continue from the run directory’s last checkpoint (same sample order)')
-    .option('--seed <n>', 'seed of sampling, initialisation and dropout', parseSeed, 0)
-    .option('--lr <x>', 'peak learning rate', parseNumber)
+    .option('--seed <n>', 'seed of sampling, initialisation and dropout', parseNonNegativeInt, 0)
+    .option('--lr <x>', 'peak learning rate', parseFiniteNumber)
     .option('--batch-size <n>', 'samples per step (from one image)', parsePositiveInt)
     .option('--samples-per-image <n>', 'at most this many samples of an image per epoch', parsePositiveInt)
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
@@ -84,7 +69,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option(
       '--box-only <p>',
       "probability that an instance sample is a jittered box alone (grounded mode's detector boxes), 0-1",
-      parseProbability,
+      parseUnitInterval,
       0.25,
     )
     .option(
