@@ -34,14 +34,18 @@ export function rleIou(
         out[o] = -1;
         continue;
       }
-      out[o] = runIou(D.counts, G.counts, crowd ? D : null);
+      out[o] = runIou(D.counts, G.counts, crowd ? D : null, d, g);
     }
   }
   return out;
 }
 
-/** Walks both run lists at once: intersection and union in pixels, no decoding. */
-function runIou(A: Uint32Array, B: Uint32Array, crowdDt: Rle | null): number {
+/**
+ * Walks both run lists at once: intersection and union in pixels, no decoding. Runs that do not cover the same
+ * number of pixels (an Rle built by hand whose counts do not sum to h x w) are an IouInputError: pycocotools'
+ * loop would spin forever on them.
+ */
+function runIou(A: Uint32Array, B: Uint32Array, crowdDt: Rle | null, d: number, g: number): number {
   const ka = A.length;
   const kb = B.length;
   let ca = A[0];
@@ -72,6 +76,12 @@ function runIou(A: Uint32Array, B: Uint32Array, crowdDt: Rle | null): number {
       vb = !vb;
     }
     ct += cb;
+    if (ct > 0 && ((ca === 0 && a >= ka) || (cb === 0 && b >= kb))) {
+      throw new IouInputError(
+        `the runs of detection ${d} and ground truth ${g} cover different numbers of pixels ` +
+          '(counts must sum to h x w)',
+      );
+    }
   }
   if (inter === 0) union = 1;
   else if (crowdDt) union = rleArea(crowdDt);

@@ -1,8 +1,11 @@
 // Property checks of the mask API against plain per-pixel arithmetic on random masks.
+
+import { IouInputError } from '../errors';
 import { decodeMask, encodeMask } from './encode';
 import { rleIou } from './iou';
 import { rleArea, rleToBbox } from './measure';
 import { mergeRles } from './merge';
+import { Rle } from './rle';
 import { compressRle, decompressRle } from './string-codec';
 
 function lcg(seed: number): () => number {
@@ -80,6 +83,19 @@ describe('mask API on random masks', () => {
       const [crowd] = rleIou([ra], [rb], [1]);
       if (inter > 0) expect(crowd).toBeCloseTo(inter / areaA, 12);
     }
+  });
+});
+
+describe('rleIou on runs that do not cover h x w', () => {
+  it('is an IouInputError naming the pair, not an endless loop', () => {
+    const full = new Rle(2, 2, Uint32Array.from([0, 4]));
+    const short = new Rle(2, 2, Uint32Array.from([0, 3]));
+    const long = new Rle(2, 2, Uint32Array.from([1, 2, 3]));
+    expect(() => rleIou([short], [full], [0])).toThrow(IouInputError);
+    expect(() => rleIou([full], [long], [0])).toThrow(/detection 0 and ground truth 0 .*h x w/);
+    // Zero-length runs inside a list are fine.
+    const zeros = new Rle(2, 2, Uint32Array.from([0, 2, 0, 2]));
+    expect([...rleIou([zeros], [full], [0])]).toEqual([1]);
   });
 });
 
