@@ -94,6 +94,7 @@ export interface GroundedResult {
   detections: Detection[];
   /** Box prompts run through the trunk: one per detection, shared by every task and head set. */
   trunkPrompts: number;
+  /** detectMs and loraMs overlap: both count from the start of `segment` (they run at once). */
   timings: { detectMs: number; loraMs: number; masksMs: number };
 }
 
@@ -148,20 +149,32 @@ export class GroundedSegmenter {
       ...new Set(groundings.filter((g) => g.grounded).flatMap((g) => g.categories.map((c) => c.id))),
     ];
 
-    let mark = performance.now();
-    const detections =
-      wanted.length === 0
-        ? []
-        : (
-            await this.detector.detect(image, { scoreThreshold: o.detectorThreshold, categoryIds: wanted })
-          ).filter((d) => d.score >= promptFloor);
-    const detectMs = performance.now() - mark;
-
-    mark = performance.now();
-    const loras: (LoraWeights | undefined)[] = await Promise.all(
-      groundings.map((g) => (g.grounded && o.heads === 'task' ? this.loras.generate(g.task) : undefined)),
-    );
-    const loraMs = performance.now() - mark;
+    // The detector (in worker threads by default) and the tasks' LoRA generation (on this thread) run at once.
+    const start = performance.now();
+    let detectMs = 0;
+    let loraMs = 0;
+    const [detections, loras] = await Promise.all([
+      (async () => {
+        const found =
+          wanted.length === 0
+            ? []
+            : (
+                await this.detector.detect(image, {
+                  scoreThreshold: o.detectorThreshold,
+                  categoryIds: wanted,
+                })
+              ).filter((d) => d.score >= promptFloor);
+        detectMs = performance.now() - start;
+        return found;
+      })(),
+      (async () => {
+        const generated: (LoraWeights | undefined)[] = await Promise.all(
+          groundings.map((g) => (g.grounded && o.heads === 'task' ? this.loras.generate(g.task) : undefined)),
+        );
+        loraMs = performance.now() - start;
+        return generated;
+      })(),
+    ]);
 
     // Per detection, the head sets that read it: each task that asks for its category (its LoRA, or plain
     // SAM's heads), plus plain SAM's for the baseline.
@@ -176,7 +189,7 @@ export class GroundedSegmenter {
       if (o.baseline || o.iouFrom === 'plain') heads.add(undefined);
       if (heads.size > 0) boxes.push({ detection, box, heads: [...heads] });
     }
-    mark = performance.now();
+    const mark = performance.now();
     const masks = await boxMasks(
       (e, prompts, s) => this.sam.trunk(e, prompts, s),
       embedding,
