@@ -52,9 +52,18 @@ function startServer(): Promise<Server> {
   }
   const child = spawn(process.execPath, [bin, '--max-wait', String(MAX_WAIT_S)], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
+  // Fastify's request log (JSON lines on stdout, with `--log-level info`).
+  let pending = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    log.push(...lines);
+  });
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stderr?.setEncoding('utf8');
@@ -176,7 +185,11 @@ interface Outcome {
   latencyMs: number;
   retryAfter?: string;
   queueMs?: number;
+  /** The server's own time for it, from its handler's start (timings.totalMs). */
+  serverMs?: number;
   code?: string;
+  /** A 503 for a job admitted, then shed before it ran (it could no longer be answered within the bound). */
+  shed?: boolean;
 }
 
 interface RunReport {
@@ -195,6 +208,7 @@ interface RunReport {
   refused: {
     count: number;
     withRetryAfter: number;
+    shed: number;
     retryAfterRange: [number, number] | null;
     p50: number;
     p99: number;
@@ -208,6 +222,15 @@ interface RunReport {
     other: number;
     p50: number;
     max: number;
+    /** Every click: when it was sent (ms into the load), its status, latency and the server's own timings. */
+    log: {
+      at: number;
+      status: number;
+      latencyMs: number;
+      queueMs?: number;
+      serverMs?: number;
+      body?: string;
+    }[];
   };
   clientsImageNotFound: number;
   peakRssMb: number;
@@ -218,7 +241,7 @@ interface RunReport {
   /** /api/health once a second during the load: queue length, expected drain time, job means. */
   timeline: { t: number; pending: number; drainMs: number; promptMs: number; encodeMs: number }[];
   /** Every accepted request: when it was answered, its latency and its server-side queue wait. */
-  acceptedTimeline: { at: number; kind: string; latencyMs: number; queueMs: number }[];
+  acceptedTimeline: { at: number; kind: string; latencyMs: number; queueMs: number; serverMs: number }[];
 }
 
 const percentile = (values: number[], p: number) => {
@@ -297,8 +320,24 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
       ? [pointRequest, pointRequest, pointRequest, pointRequest, uploadRequest]
       : [pointRequest];
 
+    const loadStarted = performance.now();
     // The tracked session: a person clicking on their own image throughout, honouring Retry-After (up to 3 s).
-    const tracked = { clicks: 0, ok: 0, busy: 0, notFound: 0, other: 0, latencies: [] as number[] };
+    const tracked = {
+      clicks: 0,
+      ok: 0,
+      busy: 0,
+      notFound: 0,
+      other: 0,
+      latencies: [] as number[],
+      log: [] as {
+        at: number;
+        status: number;
+        latencyMs: number;
+        queueMs?: number;
+        serverMs?: number;
+        body?: string;
+      }[],
+    };
     let loading = true;
     const trackedLoop = (async () => {
       while (loading) {
@@ -313,7 +352,21 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
         }).catch(() => undefined);
         tracked.clicks++;
         const status = response?.status ?? 0;
-        await response?.arrayBuffer().catch(() => undefined);
+        const text = await response?.text().catch(() => undefined);
+        let timings: { queueMs?: number; totalMs?: number } | undefined;
+        try {
+          timings = status === 200 && text ? JSON.parse(text).timings : undefined;
+        } catch {
+          timings = undefined;
+        }
+        tracked.log.push({
+          at: Math.round(started - loadStarted),
+          status,
+          latencyMs: Math.round(performance.now() - started),
+          queueMs: timings?.queueMs,
+          serverMs: timings?.totalMs,
+          ...(status !== 200 && text ? { body: text.slice(0, 300) } : {}),
+        });
         if (status === 200) {
           tracked.ok++;
           tracked.latencies.push(performance.now() - started);
@@ -326,7 +379,6 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
     })();
 
     let peakDuringLoad = 0;
-    const loadStarted = performance.now();
     const ownLoop = monitorEventLoopDelay({ resolution: 20 });
     ownLoop.enable();
     const timeline: { t: number; pending: number; drainMs: number; promptMs: number; encodeMs: number }[] =
@@ -437,6 +489,7 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
       refused: {
         count: refused.length,
         withRetryAfter: retryAfters.length,
+        shed: refused.filter((outcome) => outcome.shed).length,
         retryAfterRange: retryAfters.length ? [Math.min(...retryAfters), Math.max(...retryAfters)] : null,
         p50: percentile(
           refused.map((outcome) => outcome.latencyMs),
@@ -466,6 +519,7 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
         other: tracked.other,
         p50: percentile(tracked.latencies, 50),
         max: tracked.latencies.length ? Math.max(...tracked.latencies) : Number.NaN,
+        log: tracked.log,
       },
       clientsImageNotFound: outcomes.filter((outcome) => outcome.kind === 'point' && outcome.status === 404)
         .length,
@@ -480,19 +534,27 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
         kind: outcome.kind,
         latencyMs: Math.round(outcome.latencyMs),
         queueMs: Math.round(outcome.queueMs ?? 0),
+        serverMs: Math.round(outcome.serverMs ?? 0),
       })),
     };
   } finally {
     await stopServer(server);
+    // The server's own log (per-request lines with `--log-level info`), for reading the server's view.
+    const out = join(root, 'test-artifacts', 'load');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, `server-${name}.log`), `${server.log.join('\n')}\n`);
   }
 }
 
 /** What a response says: Retry-After for 503s, the server's queue wait for 2xx, the error code for 4xx/5xx. */
 function details(status: number, body: string, headers: Record<string, string>): Partial<Outcome> {
-  if (status === 503) return { retryAfter: headers['retry-after'], code: errorCode(body) };
+  if (status === 503) {
+    return { retryAfter: headers['retry-after'], code: errorCode(body), shed: /has waited/.test(body) };
+  }
   if (status >= 400) return { code: errorCode(body) };
   try {
-    return { queueMs: (JSON.parse(body) as { timings?: { queueMs?: number } }).timings?.queueMs };
+    const timings = (JSON.parse(body) as { timings?: { queueMs?: number; totalMs?: number } }).timings;
+    return { queueMs: timings?.queueMs, serverMs: timings?.totalMs };
   } catch {
     return {};
   }
@@ -551,6 +613,7 @@ function table(reports: RunReport[]): string {
           ? ` (${r.refused.retryAfterRange[0]}-${r.refused.retryAfterRange[1]} s)`
           : ''),
     ],
+    ['503s shed after admission (deadline)', (r) => String(r.refused.shed)],
     [
       '503 latency p50 / p99 (by kind)',
       (r) =>
@@ -561,6 +624,10 @@ function table(reports: RunReport[]): string {
         ')',
     ],
     ['clients image 404 (evicted)', (r) => String(r.clientsImageNotFound)],
+    [
+      'tracked session: answered over the bound',
+      (r) => String(r.tracked.log.filter((c) => c.status === 200 && c.latencyMs > MAX_WAIT_S * 1000).length),
+    ],
     [
       'tracked session: clicks ok / 503 / 404 / other',
       (r) =>

@@ -22,3 +22,12 @@ export function readSession(headers: IncomingHttpHeaders): string | undefined {
   }
   return value;
 }
+
+/**
+ * Whose share of the model's queue a request uses: its session, or (no header, or a malformed one) the share
+ * of all anonymous requests. Never throws: the queue's fairness is no reason to refuse a request.
+ */
+export function queueOwnerOf(headers: IncomingHttpHeaders): string {
+  const value = headers[SESSION_HEADER];
+  return typeof value === 'string' && SESSION_PATTERN.test(value) ? `session:${value}` : 'anonymous';
+}

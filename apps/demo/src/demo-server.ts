@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
@@ -9,9 +10,11 @@ import { watchClient } from './client-gone';
 import { CrossOriginError } from './errors/cross-origin-error';
 import { MethodNotAllowedError } from './errors/method-not-allowed-error';
 import { WebBuildMissingError } from './errors/web-build-missing-error';
+import { EventLoopLag } from './event-loop-lag';
 import { toHttpError } from './http-errors';
 import { DEFAULT_IMAGE_STORE, ImageStore } from './image-store';
 import { JobDurations, type JobKind } from './job-durations';
+import { stampArrival } from './request-arrival';
 import { registerImagesRoute } from './routes/images-route';
 import { registerSegmentRoute } from './routes/segment-route';
 import { listSamples } from './samples';
@@ -35,8 +38,10 @@ export interface DemoServerOptions<Embedding> {
   /** Pixel cap (422 above it). Default 4096 x 4096. */
   maxPixels?: number;
   /**
-   * Admission bound, ms: a request the model is not expected to answer within it (the queue ahead, plus its
-   * own run, from measured job times) gets 503 with a Retry-After at once. Default 10 000.
+   * Admission bound, ms: a request the model is not expected to answer within it of its arrival (its time so
+   * far, the queue served before it, its own run, from conservative measured job times) gets 503 with a
+   * Retry-After at once; an admitted one that can no longer make it (a slow spell) is shed with the same 503
+   * before it runs. Default 10 000.
    */
   maxWaitMs?: number;
   /** What each job kind is assumed to take until one has been measured, ms (JobDurations' priors). */
@@ -46,6 +51,12 @@ export interface DemoServerOptions<Embedding> {
    * Default 1; 0 admits on the means alone.
    */
   admissionDeviations?: number;
+  /**
+   * Time a request spends outside the queue that its client still waits for, kept free in its budget, ms.
+   * Default: the event loop's longest recent block (a request arriving meanwhile is seen that much late); 0
+   * when `now` is injected (tests own the time).
+   */
+  reserveMs?: () => number;
   /** Hard cap on requests waiting for or holding the model, whatever their expected times. Default 256. */
   maxQueued?: number;
   /** Uploaded images (and embeddings, 4 MB each) held in memory. Default 24. */
@@ -84,12 +95,15 @@ export async function createDemoServer<Embedding>(
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!existsSync(join(webRoot, 'index.html'))) throw new WebBuildMissingError(webRoot);
 
+  const now = options.now ?? (() => performance.now());
+  const lag = options.reserveMs || options.now ? undefined : new EventLoopLag();
   const queue = new SessionQueue({
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
     maxPending: options.maxQueued ?? DEFAULT_MAX_PENDING,
     deviations: options.admissionDeviations ?? DEFAULT_ADMISSION_DEVIATIONS,
     durations: new JobDurations(options.jobPriorsMs),
-    ...(options.now ? { now: options.now } : {}),
+    now,
+    reserveMs: options.reserveMs ?? (lag ? () => lag.recentMaxMs() : () => 0),
   });
   const store = new ImageStore<Embedding>({
     capacity: options.maxImages ?? DEFAULT_IMAGE_STORE.capacity,
@@ -133,7 +147,10 @@ export async function createDemoServer<Embedding>(
       error: { code: 'DEMO_NOT_FOUND', message: `${request.method} ${request.url}: no such route or file` },
     });
   });
+  if (lag) app.addHook('onClose', async () => lag.stop());
   app.addHook('onRequest', async (request, reply) => {
+    // First: the client's wait (and its job's deadline) starts when the request arrives.
+    stampArrival(request, now());
     watchClient(request, reply);
     // Before routing: a Host this demo is not (DNS rebinding), then a page of another origin (its requests
     // carry an Origin). Neither gets any Access-Control-* header: the demo shares nothing across origins.

@@ -51,9 +51,11 @@ export type {
 export { readServerSettings, type ServerSettings } from './server-settings';
 export {
   type Admission,
+  ANONYMOUS_OWNER,
   DEFAULT_ADMISSION_DEVIATIONS,
   DEFAULT_MAX_PENDING,
   DEFAULT_MAX_WAIT_MS,
+  type JobOrigin,
   SessionQueue,
   type SessionQueueOptions,
 } from './session-queue';

@@ -36,4 +36,18 @@ describe('JobDurations', () => {
     expect(() => new JobDurations({}, 0)).toThrow(RangeError);
     expect(() => new JobDurations({}, 1.5)).toThrow(RangeError);
   });
+
+  it('keeps the longest of the last few runs per kind: the prior, then a window of measurements', () => {
+    const durations = new JobDurations({ prompt: 1000 }, 0.2, 3);
+    expect(durations.recentMax('prompt')).toBe(1000);
+    durations.record('prompt', 400);
+    expect(durations.recentMax('prompt')).toBe(400);
+    for (const ms of [900, 500, 600]) durations.record('prompt', ms);
+    expect(durations.recentMax('prompt')).toBe(900);
+    // The 900 ms run falls out of the window of 3.
+    durations.record('prompt', 300);
+    expect(durations.recentMax('prompt')).toBe(600);
+    expect(durations.recentMax('encode')).toBe(4000);
+    expect(() => new JobDurations({}, 0.2, 0)).toThrow(RangeError);
+  });
 });

@@ -23,6 +23,9 @@ export const DEFAULT_JOB_PRIORS_MS: Readonly<Record<JobKind, number>> = {
 /** Weight of the newest measurement: about the last 5-10 jobs of a kind count. */
 export const DEFAULT_SMOOTHING = 0.2;
 
+/** How many of a kind's latest measurements its recent maximum (the admission's planning time) looks at. */
+export const DEFAULT_RECENT_WINDOW = 10;
+
 /** Before a kind's spread is measured, its standard deviation is taken as this fraction of its mean. */
 const PRIOR_RELATIVE_DEVIATION = 0.5;
 
@@ -35,14 +38,31 @@ const PRIOR_RELATIVE_DEVIATION = 0.5;
  */
 export class JobDurations {
   private readonly stats = new Map<JobKind, { mean: number; variance: number; count: number }>();
+  /** The latest `recentWindow` measurements per kind, oldest first. */
+  private readonly recent = new Map<JobKind, number[]>();
   private readonly priors: Readonly<Record<JobKind, number>>;
 
   constructor(
     priors: Partial<Record<JobKind, number>> = {},
     readonly smoothing = DEFAULT_SMOOTHING,
+    readonly recentWindow = DEFAULT_RECENT_WINDOW,
   ) {
     this.priors = { ...DEFAULT_JOB_PRIORS_MS, ...priors };
     if (!(smoothing > 0 && smoothing <= 1)) throw new RangeError(`smoothing ${smoothing}: expected (0, 1]`);
+    if (!(Number.isInteger(recentWindow) && recentWindow >= 1)) {
+      throw new RangeError(`recent window ${recentWindow}: expected a whole number of jobs, at least 1`);
+    }
+  }
+
+  /**
+   * The longest of this kind's last `recentWindow` measured durations (its prior before the first), in ms: a
+   * conservative time for a job of this kind, for promises that must hold (the mean is exceeded by about half
+   * the jobs; this by about one in `recentWindow` while job times are steady, and it follows a slow spell at
+   * once).
+   */
+  recentMax(kind: JobKind): number {
+    const recent = this.recent.get(kind);
+    return recent && recent.length > 0 ? Math.max(...recent) : this.priors[kind];
   }
 
   /** The expected duration of the next job of this kind, in ms. */
@@ -75,6 +95,10 @@ export class JobDurations {
   /** Records one job's duration (ms); negative or non-finite values (a clock gone wrong) are ignored. */
   record(kind: JobKind, durationMs: number): void {
     if (!Number.isFinite(durationMs) || durationMs < 0) return;
+    const recent = this.recent.get(kind) ?? [];
+    recent.push(durationMs);
+    if (recent.length > this.recentWindow) recent.shift();
+    this.recent.set(kind, recent);
     const stats = this.stats.get(kind);
     if (!stats) {
       this.stats.set(kind, { mean: durationMs, variance: 0, count: 1 });

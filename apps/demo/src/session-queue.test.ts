@@ -28,7 +28,15 @@ function gate<T = string>(value?: T) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A queue on a clock the test moves: no test here depends on how fast the machine is. */
-function queueOnClock(options: { maxWaitMs?: number; maxPending?: number; deviations?: number } = {}) {
+function queueOnClock(
+  options: {
+    maxWaitMs?: number;
+    maxPending?: number;
+    deviations?: number;
+    reserveMs?: () => number;
+    recheckMs?: number;
+  } = {},
+) {
   const clock = { ms: 0 };
   const durations = new JobDurations({ encode: 1000, prompt: 100, automatic: 5000, task: 5000 });
   // On the means alone unless a test asks for a margin: the arithmetic stays readable.
@@ -106,8 +114,9 @@ describe('SessionQueue', () => {
     expect(queue.expectedDrainMs()).toBe(1800);
     encoding.release();
     await first;
-    expect(queue.size).toBe(1);
-    void second;
+    // The second encode arrived at 0: its 2.5 s deadline has passed, so it is refused, never run late.
+    expect((await refusal(second)).details.waitedMs).toBe(5000);
+    expect(queue.size).toBe(0);
   });
 
   it('learns job times from measured runs (moving mean), and Retry-After follows the drain time', async () => {
@@ -141,10 +150,12 @@ describe('SessionQueue', () => {
     held.release();
     await running;
     expect(durations.expected('encode')).toBe(3000 + 0.2 * (8000 - 3000));
-    void waiting;
+    // The two waiting encodes have waited 8 s and are now planned at 8 s each (the recent maximum): neither
+    // could be answered within 10 s of its arrival, so both are shed.
+    for (const shed of waiting) expect((await refusal(shed)).details).toMatchObject({ waitedMs: 8000 });
   });
 
-  it('keeps a margin of a standard deviation per queued job in hand', async () => {
+  it("plans each job at its kind's recent maximum or its mean plus the margin, whichever is longer", async () => {
     const { queue, clock, durations } = queueOnClock({ maxWaitMs: 1000, deviations: 1 });
     for (const ms of [100, 300]) {
       const job = gate();
@@ -154,27 +165,30 @@ describe('SessionQueue', () => {
       job.release();
       await done;
     }
-    // West's update: mean 100 + 0.2 x 200 = 140, variance 0.8 x (200 x 40) = 6400 (sd 80).
+    // West's update: mean 100 + 0.2 x 200 = 140, variance 0.8 x (200 x 40) = 6400 (sd 80): 220 ms with the
+    // margin, but the last runs include one of 300 ms: prompts are planned at 300 ms.
     expect(durations.expected('prompt')).toBe(140);
     expect(durations.variance('prompt')).toBeCloseTo(6400);
+    expect(durations.recentMax('prompt')).toBe(300);
     const holding = gate();
     const running = queue.run('prompt', holding.job);
-    const waiting = [queue.run('prompt', gate().job), queue.run('prompt', gate().job)];
-    // A 4th job: 4 x 140 = 560 ms expected, 560 + 4 x 80 = 880 ms with the margin: admitted.
-    expect(queue.admission('prompt')).toMatchObject({ admitted: true, expectedMs: 560 });
-    expect(queue.admission('prompt').upperMs).toBeCloseTo(880);
-    waiting.push(queue.run('prompt', gate().job));
-    // A 5th: 700 ms on the means, but 700 + 5 x 80 = 1100 ms with the margin: refused.
-    const fifth = queue.admission('prompt');
-    expect(fifth).toMatchObject({ admitted: false, expectedMs: 700 });
-    expect(fifth.upperMs).toBeCloseTo(1100);
+    const waiting = queue.run('prompt', gate().job);
+    // A 3rd job: 3 x 140 = 420 ms on the means, 3 x 300 = 900 ms planned: admitted.
+    expect(queue.admission('prompt')).toMatchObject({ admitted: true, expectedMs: 420, upperMs: 900 });
+    const third = queue.run('prompt', gate().job);
+    // A 4th: 560 ms on the means (well inside the bound), but 1200 ms planned: refused.
+    expect(queue.admission('prompt')).toMatchObject({ admitted: false, expectedMs: 560, upperMs: 1200 });
     const refused = await refusal(queue.run('prompt', async () => 'never'));
     expect(refused.message).toMatch(
-      /in 0\.7 to 1\.1 s \(4 requests queued\), over the 1\.0 s bound; retry in 1 s/,
+      /in 0\.6 to 1\.2 s \(3 requests queued\), over the 1\.0 s bound; retry in 1 s/,
     );
+    // With a wider margin (3 sd: 140 + 240 = 380 ms) the mean's side is the longer.
+    const wide = new SessionQueue({ maxWaitMs: 1000, deviations: 3, durations, now: () => clock.ms });
+    expect(wide.admission('prompt').upperMs).toBeCloseTo(380);
     holding.release();
     await running;
     void waiting;
+    void third;
   });
 
   it('reads a running job that overruns its mean as a slowdown of its kind', async () => {
@@ -264,5 +278,136 @@ describe('SessionQueue', () => {
     await expect(next).resolves.toBe('next');
     // It did run: its time still counts.
     expect(durations.expected('encode')).toBe(1500);
+  });
+
+  it('sheds a job at the front of the queue that can no longer finish by its deadline, instead of running it late', async () => {
+    const { queue, clock } = queueOnClock({ maxWaitMs: 1000 });
+    const holding = gate();
+    const running = queue.run('prompt', holding.job);
+    let ran = 0;
+    const counted = async () => {
+      ran++;
+      return 'ran';
+    };
+    // Both arrive at 0 (deadline 1000), planned at 100 + 100 + 100 ms: admitted.
+    const first = queue.run('prompt', counted);
+    const second = queue.run('prompt', counted);
+    await settle();
+    // The running prompt takes 500 ms: prompts are now planned at 500 ms (the recent maximum). The first
+    // waiting one would end at 1000 ms, just in time; the second at 1500 ms, so it is shed before it runs.
+    clock.ms = 500;
+    holding.release();
+    await running;
+    await expect(first).resolves.toBe('ran');
+    const shed = await refusal(second);
+    expect(shed.details).toMatchObject({ kind: 'prompt', waitedMs: 500, maxWaitMs: 1000 });
+    expect(shed.details.upperMs).toBe(1500);
+    expect(shed.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(shed.message).toMatch(/has waited 0\.5 s and could no longer be answered within the 1\.0 s bound/);
+    expect(ran).toBe(1);
+    expect(queue.size).toBe(0);
+  });
+
+  it("counts the time before queueing (from the request's arrival) and the reserve for work outside it", async () => {
+    let reserve = 0;
+    const { queue } = queueOnClock({ maxWaitMs: 1000, reserveMs: () => reserve });
+    const holding = gate();
+    const running = queue.run('prompt', holding.job);
+    // Arrived 750 ms ago (its body read and parsed meanwhile): 750 + 100 + 100 = 950 ms.
+    expect(queue.admission('prompt', { arrivedAt: -750 })).toMatchObject({ admitted: true, upperMs: 950 });
+    // With 60 ms of event-loop blocking to allow for: 1010 ms, refused.
+    reserve = 60;
+    expect(queue.admission('prompt', { arrivedAt: -750 })).toMatchObject({ admitted: false, upperMs: 1010 });
+    expect(queue.admission('prompt')).toMatchObject({ admitted: true, upperMs: 260 });
+    await refusal(queue.run('prompt', async () => 'late', { arrivedAt: -750 }));
+    holding.release();
+    await running;
+  });
+
+  it("gives each session a fair share: one session's backlog does not delay another's job", async () => {
+    const { queue } = queueOnClock({ maxWaitMs: 10_000 });
+    const order: string[] = [];
+    const job = (name: string) => async () => {
+      order.push(name);
+      return name;
+    };
+    const holding = gate();
+    const running = queue.run('prompt', holding.job, { owner: 'a' });
+    await settle();
+    const jobs = [
+      queue.run('prompt', job('a1'), { owner: 'a' }),
+      queue.run('prompt', job('a2'), { owner: 'a' }),
+      queue.run('prompt', job('a3'), { owner: 'a' }),
+      queue.run('encode', job('b1'), { owner: 'b' }),
+      queue.run('prompt', job('b2'), { owner: 'b' }),
+      queue.run('prompt', job('c1'), { owner: 'c' }),
+    ];
+    // Tags by expected time: a's running prompt 0, so a1 100, a2 200, a3 300; b1 0, then b2 1000 (after b's
+    // 1000 ms encode); c1 0. b's upload and c's prompt are served next, not after a's three prompts, and a
+    // fourth session's job would wait only for them and the running one.
+    expect(queue.admission('prompt', { owner: 'd' }).ahead).toBe(3);
+    holding.release();
+    await running;
+    await Promise.all(jobs);
+    expect(order).toEqual(['b1', 'c1', 'a1', 'a2', 'a3', 'b2']);
+  });
+
+  it("admits another session's job in its fair place and sheds at once the jobs it pushed past their deadlines", async () => {
+    const { queue, durations } = queueOnClock({ maxWaitMs: 1000 });
+    durations.record('encode', 500);
+    const holding = gate();
+    const running = queue.run('prompt', holding.job, { owner: 'a' });
+    // Session a fills the bound: the running prompt and 9 waiting, the last planned to end at 1000 ms.
+    const waiting = Array.from({ length: 9 }, () => queue.run('prompt', async () => 'a', { owner: 'a' }));
+    expect(queue.admission('prompt', { owner: 'a' }).admitted).toBe(false);
+    // Session b's upload goes before a's waiting prompts: 100 + 500 ms, admitted. a's prompts now end at
+    // 700, 800, ..., 1500 ms: the five that would end after 1000 ms are refused now, not after waiting.
+    expect(queue.admission('encode', { owner: 'b' })).toMatchObject({ admitted: true, upperMs: 600 });
+    const upload = queue.run('encode', async () => 'embedding', { owner: 'b' });
+    const outcomes = await Promise.all(
+      waiting.map((job) =>
+        Promise.race([
+          job.then(
+            () => 'ran',
+            (error: { code?: string }) => error.code,
+          ),
+          new Promise((resolve) => setImmediate(() => resolve('waiting'))),
+        ]),
+      ),
+    );
+    expect(outcomes).toEqual([...Array(4).fill('waiting'), ...Array(5).fill('DEMO_BUSY')]);
+    expect(queue.size).toBe(1 + 4 + 1);
+    holding.release();
+    await running;
+    await expect(upload).resolves.toBe('embedding');
+    for (const job of waiting.slice(0, 4)) await expect(job).resolves.toBe('a');
+  });
+
+  it('sheds a waiting job while a long job runs, as soon as it could no longer make its deadline', async () => {
+    const { queue, clock } = queueOnClock({ maxWaitMs: 2000, recheckMs: 1 });
+    const encoding = gate();
+    const running = queue.run('encode', encoding.job);
+    await settle();
+    let outcome = 'waiting';
+    const prompt = queue.run('prompt', async () => 'ran');
+    prompt.then(
+      () => {
+        outcome = 'ran';
+      },
+      (error: { code?: string }) => {
+        outcome = error.code ?? 'failed';
+      },
+    );
+    // At 1800 ms the encode has overrun its 1000 ms plan, but the prompt could still end at 1900 ms: it waits
+    // (however many rechecks pass).
+    clock.ms = 1800;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(outcome).toBe('waiting');
+    // At 1950 ms it could not end before 2050 ms: refused by the next recheck, the encode still running.
+    clock.ms = 1950;
+    expect((await refusal(prompt)).details).toMatchObject({ waitedMs: 1950, upperMs: 2050 });
+    expect(queue.size).toBe(1);
+    encoding.release();
+    await running;
   });
 });

@@ -345,6 +345,51 @@ describe('admission by expected time, cancellation', () => {
     expect((await admitted[0].answer).status).toBe(0);
   });
 
+  it("serves another session's request in its fair place and refuses at once the prompts it pushed past the bound", async () => {
+    // The queue's clock never moves: only the priors and the jobs queued decide.
+    const served = await serve({
+      maxWaitMs: 5000,
+      jobPriorsMs: { prompt: 1000 },
+      admissionDeviations: 0,
+      now: () => 0,
+    });
+    const sessionA = { 'x-tasam-session': SESSION_A };
+    const sessionB = { 'x-tasam-session': 'session-b-0123456789abcdef' };
+    const imageA = (await served.upload(await png(11), sessionA)).json.imageId;
+    const imageB = (await served.upload(await png(12), sessionB)).json.imageId;
+    served.engine.block();
+    const prompt = (imageId: string, headers: Record<string, string>) =>
+      served.send({
+        method: 'POST',
+        path: '/api/segment',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ imageId, points: [{ x: 1, y: 1, label: 1 }] }),
+      });
+    // Session A fills the bound: 5 prompts of 1000 ms, the last answered at ~5000 ms.
+    const fromA: ReturnType<typeof prompt>[] = [];
+    for (let i = 0; i < 5; i++) {
+      fromA.push(prompt(imageA, sessionA));
+      await until(served, (health) => health.queue.pending === i + 1);
+    }
+    expect(
+      (await served.json('/api/segment', { imageId: imageA, points: [{ x: 1, y: 1, label: 1 }] }, sessionA))
+        .status,
+    ).toBe(503);
+    // Session B's prompt goes right after the running one (~2000 ms): admitted. A's last prompt would now end
+    // at ~6000 ms: it gets its 503 (with Retry-After) now, not after waiting.
+    const fromB = prompt(imageB, sessionB);
+    const shed = await fromA[4].answer;
+    expect(shed.status).toBe(503);
+    expect(shed.headers['retry-after']).toBeDefined();
+    expect(shed.json.error.message).toMatch(
+      /has waited 0\.0 s and could no longer be answered within the 5\.0 s bound/,
+    );
+    expect((await served.health()).queue.pending).toBe(5);
+    served.engine.unblock();
+    expect((await fromB.answer).status).toBe(200);
+    for (const request of fromA.slice(0, 4)) expect((await request.answer).status).toBe(200);
+  });
+
   it('drops a request whose client ended its side of the connection while it waited', async () => {
     const served = await serve();
     const { imageId } = (await served.upload(await png(10))).json;

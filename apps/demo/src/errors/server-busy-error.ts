@@ -15,6 +15,12 @@ export interface ServerBusyDetails {
   retryAfterSeconds: number;
   /** Set when the hard cap on queued jobs (not the time bound) refused it. */
   maxPending?: number;
+  /**
+   * Set when an admitted job was shed before it ran (a slow spell, or another session's job served before it,
+   * left it unable to finish by its deadline): how long its request had waited, in ms. `expectedMs` and
+   * `upperMs` then count from its arrival.
+   */
+  waitedMs?: number;
 }
 
 /**
@@ -31,7 +37,11 @@ export class ServerBusyError extends TasamError<'DEMO_BUSY'> {
       details.maxPending !== undefined
         ? `server busy: ${details.pending} requests are already queued for the model (at most ` +
             `${details.maxPending}); retry in ${details.retryAfterSeconds} s`
-        : `server busy: the model would answer this ${details.kind} request in ${span(details)} ` +
+        : details.waitedMs !== undefined
+          ? `server busy: this ${details.kind} request has waited ${seconds(details.waitedMs)} s and could no ` +
+            `longer be answered within the ${seconds(details.maxWaitMs)} s bound (in ${span(details)} from ` +
+            `its arrival); retry in ${details.retryAfterSeconds} s`
+          : `server busy: the model would answer this ${details.kind} request in ${span(details)} ` +
             `(${details.pending} requests queued), over the ${seconds(details.maxWaitMs)} s bound; ` +
             `retry in ${details.retryAfterSeconds} s`,
     );

@@ -4,13 +4,14 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { UploadResponse } from '../api-types';
 import { clientGoneSignal, unlessClientGone } from '../client-gone';
-import { readSession } from '../client-session';
+import { queueOwnerOf, readSession } from '../client-session';
 import { round } from '../encoded-instances';
 import { ClientGoneError } from '../errors/client-gone-error';
 import { UploadTooLargeError } from '../errors/upload-too-large-error';
 import type { ImageStore } from '../image-store';
+import { arrivalOf } from '../request-arrival';
 import type { SegmentationEngine } from '../segmentation-engine';
-import type { SessionQueue } from '../session-queue';
+import type { JobOrigin, SessionQueue } from '../session-queue';
 import { readUploadPart } from '../upload-part';
 import { decodeUploadedImage, type RgbPixels } from '../uploaded-image';
 
@@ -58,7 +59,12 @@ export function registerImagesRoute<Embedding>(
   });
 
   /** The shared encoder job for these bytes, queued when none is in flight. */
-  function encodingFor(hash: string, pixels: RgbPixels, decodedAt: number): SharedEncoding<Embedding> {
+  function encodingFor(
+    hash: string,
+    pixels: RgbPixels,
+    decodedAt: number,
+    origin: JobOrigin,
+  ): SharedEncoding<Embedding> {
     const inFlight = encodings.get(hash);
     if (inFlight) return inFlight;
     const cancel = new AbortController();
@@ -72,7 +78,7 @@ export function registerImagesRoute<Embedding>(
         timings.encoderMs = performance.now() - start;
         return embedding;
       },
-      { signal: cancel.signal },
+      { signal: cancel.signal, ...origin },
     );
     const shared: SharedEncoding<Embedding> = { result, waiters: 0, cancel, timings };
     const forget = () => {
@@ -87,12 +93,14 @@ export function registerImagesRoute<Embedding>(
     const started = performance.now();
     const gone = clientGoneSignal(request);
     const session = readSession(request.headers);
+    // Its deadline counts from its arrival: reading and decoding the upload spend its client's time too.
+    const origin: JobOrigin = { owner: queueOwnerOf(request.headers), arrivedAt: arrivalOf(request) };
     // While the encoder could not take an upload in time (or the store could not keep it), the upload is
     // refused before its body is parsed or decoded: under overload a refusal must cost next to nothing. The
     // body is read and dropped unparsed, so the connection stays usable (closing it mid-upload makes clients
     // reconnect, and some see a reset instead of the 503). An upload of bytes already encoded is refused too.
     try {
-      queue.assertAdmits('encode');
+      queue.assertAdmits('encode', origin);
       store.assertRoomFor(session);
     } catch (refusal) {
       await discardBody(request.raw, maxUploadBytes + MULTIPART_OVERHEAD);
@@ -103,7 +111,7 @@ export function registerImagesRoute<Embedding>(
     if (!store.embeddingFor(hash) && !encodings.has(hash)) {
       // Checked again now that the body is in (the queue may have grown meanwhile): still before decoding.
       store.assertRoomFor(session);
-      queue.assertAdmits('encode');
+      queue.assertAdmits('encode', origin);
     }
     const decoded = await decodeUploadedImage(bytes, filename, { maxPixels });
     const decodedAt = performance.now();
@@ -113,7 +121,7 @@ export function registerImagesRoute<Embedding>(
     const cached = embedding !== undefined;
     if (!embedding) {
       store.assertRoomFor(session);
-      const shared = encodingFor(hash, decoded.rgb, decodedAt);
+      const shared = encodingFor(hash, decoded.rgb, decodedAt, origin);
       shared.waiters++;
       try {
         embedding = await unlessClientGone(shared.result, gone, `upload ${filename}`);

@@ -2,10 +2,12 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import type { SegmentResponse } from '../api-types';
 import { clientGoneSignal } from '../client-gone';
+import { queueOwnerOf } from '../client-session';
 import { encodeInstances, round } from '../encoded-instances';
 import { TaskModeUnavailableError } from '../errors/task-mode-unavailable-error';
 import type { ImageStore } from '../image-store';
 import type { JobKind } from '../job-durations';
+import { arrivalOf } from '../request-arrival';
 import { parseSegmentRequest, readImageId, type SegmentRequest } from '../segment-request';
 import type { SegmentationEngine } from '../segmentation-engine';
 import type { SessionQueue } from '../session-queue';
@@ -24,7 +26,8 @@ export function jobKindOf(request: Pick<SegmentRequest, 'mode' | 'task'>): JobKi
 
 /**
  * POST /api/segment: masks for an uploaded image, from points/box or the automatic grid, with plain SAM's
- * heads, the task's, or both. The model and the masks' COCO compression run in the queue.
+ * heads, the task's, or both. The model, its heads and the masks' COCO compression all run in the queue job,
+ * so the measured job times the admission plans with include them.
  * A request whose client leaves is dropped from the queue (or, running, its masks are never encoded).
  */
 export function registerSegmentRoute<Embedding>(
@@ -58,7 +61,8 @@ export function registerSegmentRoute<Embedding>(
         encodeMs = performance.now() - encodeStarted;
         return encoded;
       },
-      { signal: gone },
+      // The deadline counts from the request's arrival; the session's fair share of the queue decides its place.
+      { signal: gone, owner: queueOwnerOf(request.headers), arrivedAt: arrivalOf(request) },
     );
     return {
       imageId: image.id,
