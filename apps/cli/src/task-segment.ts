@@ -126,13 +126,17 @@ export async function runTaskSegment(
   if (prompted) validatePrompt(prompt, new ImageFrame(size));
 
   mark = performance.now();
-  const loaded = await loadTaskSegmenter(io, options);
+  // The detector loads first: its worker threads build and warm up its models while the rest loads.
   const useDetector = !prompted && options.detector !== false;
   const detector = useDetector
     ? CocoDetector.load({ modelDir: options.detectorModelDir, models: options.detectorModels })
     : undefined;
   // Keep a failed load from becoming an unhandled rejection while other work is awaited.
   detector?.catch(() => undefined);
+  const loaded = await loadTaskSegmenter(io, options).catch(async (error: unknown) => {
+    await detector?.then((d) => d.dispose()).catch(() => undefined);
+    throw error;
+  });
   timings.loadMs = since(mark);
   try {
     const { segmenter, loras } = loaded;

@@ -1,6 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { type CachedTextEncoder, createTextEncoder } from '@tasam/text-encoder';
-import { calibrateMargin, NONE_MARGIN, TaskGrounder, TaskTextEmptyError } from '../src';
+import {
+  buildPhrasingTable,
+  calibrateMargin,
+  loadGroundingVectors,
+  NONE_MARGIN,
+  phrasingTexts,
+  TaskGrounder,
+  TaskTextEmptyError,
+} from '../src';
 import { GROUNDING_CALIBRATION_SET } from './grounding-calibration-set';
 import { accuracyReport, formatReport } from './grounding-report';
 import { GROUNDING_TEST_SET } from './grounding-test-set';
@@ -18,6 +26,38 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await encoder?.dispose();
+});
+
+describe('the shipped phrasing vectors (data/grounding-vectors.*)', () => {
+  it(
+    'are what the encoder gives for the current table (else: pnpm --filter @tasam/task-segmentation grounding-vectors)',
+    async () => {
+      const texts = phrasingTexts(buildPhrasingTable());
+      const shipped = loadGroundingVectors(encoder.id, texts);
+      expect(shipped).toBeDefined();
+      const fresh = await encoder.embed(texts);
+      let worst = 0;
+      fresh.forEach((vector, i) => {
+        for (let d = 0; d < vector.length; d++)
+          worst = Math.max(worst, Math.abs(vector[d] - (shipped as Float32Array[])[i][d]));
+      });
+      expect(worst).toBeLessThan(1e-4);
+    },
+    WIDE,
+  );
+
+  it(
+    'are not used for another encoder or another table, and ground the test set as embedding does',
+    async () => {
+      const texts = phrasingTexts(buildPhrasingTable());
+      expect(loadGroundingVectors('another-encoder', texts)).toBeUndefined();
+      expect(loadGroundingVectors(encoder.id, [...texts, 'one more phrasing'])).toBeUndefined();
+      const embedded = await TaskGrounder.create(encoder, { precomputed: false });
+      const tasks = GROUNDING_TEST_SET.map((c) => c.text);
+      expect(await grounder.groundMany(tasks)).toEqual(await embedded.groundMany(tasks));
+    },
+    WIDE,
+  );
 });
 
 describe('calibration of the "none" margin', () => {

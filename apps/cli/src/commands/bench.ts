@@ -154,8 +154,7 @@ export function benchCommand(io: CliIO): Command {
     .option('--runs <n>', 'timed runs per image and phase; medians are reported', parsePositiveInt, 3)
     .option(
       '--segment-args <args>',
-      'arguments for `tasam segment`, as on a shell line (quotes group words)',
-      '--everything',
+      'arguments for `tasam segment`, as on a shell line (quotes group words) (default: "--everything", or none with --task)',
     )
     .option('--task <text>', 'add `--task TEXT` to the segment arguments (task-aware mode)')
     .option('--json', 'print the report as JSON on stdout')
@@ -178,11 +177,13 @@ export function benchCommand(io: CliIO): Command {
     .action(
       async (
         images: string[],
-        options: { runs: number; segmentArgs: string; task?: string; json?: boolean },
+        options: { runs: number; segmentArgs?: string; task?: string; json?: boolean },
       ) => {
         const targets = images.length > 0 ? images.map((image) => resolve(image)) : listDefaultImages();
+        // --task finds every instance itself: the automatic mode's --everything is only the default without it.
+        const segmentArgs = options.segmentArgs ?? (options.task === undefined ? '--everything' : '');
         const args = [
-          ...splitArgs(options.segmentArgs),
+          ...splitArgs(segmentArgs),
           ...(options.task === undefined ? [] : ['--task', options.task]),
         ];
         const bin = resolve(__dirname, '..', 'bin.js');

@@ -8,8 +8,6 @@ import { buildModel } from './model-specs';
 import type { ModelWorkerData, PassRequest, WorkerFailure, WorkerReply } from './worker-messages';
 
 const port = parentPort;
-/** Mid-grey, small: every model resizes its input to a fixed square, so any size warms the same kernels. */
-const WARM_UP_IMAGE = { data: new Uint8Array(32 * 32 * 3).fill(128), width: 32, height: 32 };
 const data = workerData as ModelWorkerData;
 
 function failure(error: unknown): WorkerFailure {
@@ -24,14 +22,6 @@ async function main(): Promise<void> {
   let model: DetectorModel;
   try {
     model = await buildModel(data.name, data.artifacts, data.modelDir);
-  } catch (error) {
-    port.postMessage({ kind: 'load-failed', failure: failure(error) } satisfies WorkerReply);
-    return;
-  }
-  // One pass over a blank image before saying ready: a wasm graph's first execution costs 2-3 passes (kernel
-  // set-up, memory growth), paid here while the caller still loads its other models, not on its first image.
-  try {
-    await model.run(WARM_UP_IMAGE, false, { scoreThreshold: 1, categoryIds: undefined });
   } catch (error) {
     port.postMessage({ kind: 'load-failed', failure: failure(error) } satisfies WorkerReply);
     return;

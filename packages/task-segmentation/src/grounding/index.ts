@@ -17,7 +17,14 @@ export {
   STUFF_ANCHORS,
   UNINFLECTED_SYNONYMS,
 } from './phrasings';
-export { TaskGrounder, type TaskGrounderOptions } from './task-grounder';
+export {
+  encodeGroundingVectors,
+  GROUNDING_VECTORS_NAME,
+  type GroundingVectorsManifest,
+  groundingVectorsDir,
+  loadGroundingVectors,
+} from './precomputed-vectors';
+export { phrasingTexts, TaskGrounder, type TaskGrounderOptions } from './task-grounder';
 export {
   DEFAULT_TASK_WORDS,
   type ParsedTask,

@@ -3,9 +3,15 @@ import { NONE_MARGIN } from './grounding-constants';
 import type { GroundedCategory, Grounding, GroundingExplanation, PartMatch } from './grounding-types';
 import { groundingVersion } from './grounding-version';
 import { buildPhrasingTable, type PhrasingTable, type PhrasingTableOptions } from './phrasing-table';
+import { loadGroundingVectors } from './precomputed-vectors';
 import { type ParsedTask, TaskParser, type TaskWordLists } from './task-parser';
 
 export interface TaskGrounderOptions extends PhrasingTableOptions {
+  /**
+   * Use the phrasing vectors shipped in data/ when they were made by this encoder for this table (default true;
+   * false embeds them, as happens anyway for another encoder or table).
+   */
+  precomputed?: boolean;
   /** Grounded when best category phrasing − best stuff anchor ≥ this; NONE_MARGIN (calibrated) by default. */
   noneMargin?: number;
   /** Replacements for the instruction, colour, shade, conjunction and relation word lists. */
@@ -38,11 +44,16 @@ export class TaskGrounder {
     this.version = groundingVersion(table, this.parser.words, this.noneMargin);
   }
 
-  /** Builds the phrasing table and embeds it with `encoder` (one batched call). */
+  /**
+   * Builds the phrasing table and its vectors: the shipped ones when they match the encoder and the table
+   * (loadGroundingVectors), else embedded with `encoder` (one batched call, ~1.5 s).
+   */
   static async create(encoder: TextEncoder, options: TaskGrounderOptions = {}): Promise<TaskGrounder> {
     const table = buildPhrasingTable(options);
-    const texts = [...table.phrasings.map((phrasing) => phrasing.text), ...table.anchors];
-    const vectors = await encoder.embed(texts);
+    const texts = phrasingTexts(table);
+    const vectors =
+      (options.precomputed !== false ? loadGroundingVectors(encoder.id, texts) : undefined) ??
+      (await encoder.embed(texts));
     const split = table.phrasings.length;
     return new TaskGrounder(encoder, table, vectors.slice(0, split), vectors.slice(split), options);
   }
@@ -127,4 +138,9 @@ function nearest(
     }
   });
   return { index, score };
+}
+
+/** The texts a grounder embeds for its table, in order: the phrasings, then the stuff anchors. */
+export function phrasingTexts(table: PhrasingTable): string[] {
+  return [...table.phrasings.map((phrasing) => phrasing.text), ...table.anchors];
 }
