@@ -113,4 +113,22 @@ describe('loadResults (COCO.loadRes)', () => {
       'r.json: result 0 (image 2) has an RLE of size [4, 6] but the image is [5, 5] (height, width)',
     );
   });
+
+  it('rejects RLE runs that do not cover the image exactly (they would never finish an IoU)', () => {
+    for (const counts of [
+      [0, 23],
+      [1, 2, 3, 19],
+    ]) {
+      const res = loadResults(
+        gt,
+        [{ image_id: 1, category_id: 3, segmentation: { size: [4, 6], counts }, score: 1 }],
+        'r.json',
+      );
+      const sum = counts.reduce((a, b) => a + b, 0);
+      expect(() => res.area(0)).toThrow(CocoEvalInputError);
+      expect(() => res.area(0)).toThrow(
+        `r.json: result 0: RLE counts cover ${sum} pixels, expected height x width = 4 x 6 = 24`,
+      );
+    }
+  });
 });

@@ -118,6 +118,16 @@ export class CocoResults {
         },
       );
     }
+    // Runs must cover the image exactly: pycocotools' IoU loop spins forever on ones that do not.
+    let pixels = 0;
+    for (const run of rle.counts) pixels += run;
+    if (pixels !== this.heights[i] * this.widths[i]) {
+      throw new CocoEvalInputError(
+        this.source,
+        `result ${i}: RLE counts cover ${pixels} pixels, expected height x width = ` +
+          `${this.heights[i]} x ${this.widths[i]} = ${this.heights[i] * this.widths[i]}`,
+      );
+    }
     if (Number.isNaN(this.areas[i])) this.areas[i] = rleArea(rle);
     if (Number.isNaN(this.bboxes[i * 4])) this.bboxes.set(rleToBbox(rle), i * 4);
   }

@@ -79,8 +79,8 @@ export interface DetectorLoadOptions {
   models?: readonly DetectorModelName[];
   /**
    * Run each model in a worker thread of its own, at the same time (wasm tfjs is single-threaded in Node). Default:
-   * when more than one model runs and the machine has more than one core. Costs each thread's own tfjs engine
-   * (tens of MB) and a copy of the image's pixels.
+   * when more than one model runs, the machine has more than one core and the 1-minute load average leaves at
+   * least one idle (decided at load). Costs each thread's own tfjs engine (tens of MB) and a copy of the pixels.
    */
   parallel?: boolean;
 }
