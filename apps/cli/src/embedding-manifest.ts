@@ -24,7 +24,8 @@ export interface EmbeddingManifest {
   format: 'tasam-embeddings';
   version: 1;
   source: EmbeddingSource;
-  encoder: { version: string; sha256: string };
+  /** The encoder that made the embeddings: package version, SHA-256 of the model run, precision (absent: fp32). */
+  encoder: { version: string; sha256: string; precision?: 'fp32' | 'int8' };
   /** The shard this manifest covers; null for the merged manifest. */
   shard: Shard | null;
   images: ManifestImage[];
@@ -41,9 +42,16 @@ export function sourceId(source: EmbeddingSource): string {
   return `${name.replace(/[^A-Za-z0-9._-]/g, '_')}-${hash}`;
 }
 
-/** Default home of a source's manifests: inside the embedding cache, so clearing it clears them too. */
-export function defaultManifestDir(embeddingsDir: string, source: EmbeddingSource): string {
-  return join(embeddingsDir, 'manifests', sourceId(source));
+/**
+ * Default home of a source's manifests: inside the embedding cache, so clearing it clears them too. The int8
+ * encoder's manifests live apart (`…-int8`): its embeddings are other files, and one merge takes one encoder.
+ */
+export function defaultManifestDir(
+  embeddingsDir: string,
+  source: EmbeddingSource,
+  precision: 'fp32' | 'int8' = 'fp32',
+): string {
+  return join(embeddingsDir, 'manifests', `${sourceId(source)}${precision === 'int8' ? '-int8' : ''}`);
 }
 
 export async function writeShardManifest(dir: string, manifest: EmbeddingManifest): Promise<string> {

@@ -3,6 +3,7 @@ import { type Bbox, compressRle, decodeMask, loadImageRgb, type Rle } from '@tas
 import { CocoDetector, type DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
+  type EncoderPrecision,
   ImageFrame,
   type PointPrompt,
   type Prompt,
@@ -44,6 +45,7 @@ export interface TaskSegmentOptions {
   threads?: number;
   provider?: string;
   cache: boolean;
+  encoderPrecision?: EncoderPrecision;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { SamRuntime } from '@tasam/sam-runtime';
+import { type EncoderPrecision, SamRuntime } from '@tasam/sam-runtime';
 import { TaskSegmenter } from '@tasam/task-segmentation';
 import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
@@ -11,6 +11,8 @@ export interface TaskSegmenterSetup {
   encoder?: 'use-lite' | 'minilm';
   threads?: number;
   provider?: string;
+  /** SAM image encoder (default int8, see @tasam/sam-runtime). */
+  encoderPrecision?: EncoderPrecision;
   /** Read and write the embedding, LoRA and text-vector caches (default true). */
   cache?: boolean;
 }
@@ -40,6 +42,7 @@ export async function loadTaskSegmenter(io: CliIO, setup: TaskSegmenterSetup): P
     optimizedModelDir: cacheDir('models', io.env),
     embeddingCacheDir: cache ? cacheDir('embeddings', io.env) : undefined,
     intraOpThreads: setup.threads,
+    encoderPrecision: setup.encoderPrecision,
     executionProvider: setup.provider,
     log: (line) => writeLine(io.stderr, line),
   });

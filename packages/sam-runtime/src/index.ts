@@ -11,6 +11,22 @@ export { boxIou, boxNms, maskBox, type XyxyBox } from './automatic/box-nms';
 export { pointGrid } from './automatic/point-grid';
 export { connectedComponents, removeSmallRegions } from './automatic/small-regions';
 export { EmbeddingCache, type EmbeddingCacheRead } from './embedding-cache';
+export {
+  DEFAULT_ENCODER_PRECISION,
+  ENCODER_PRECISIONS,
+  type EncoderPrecision,
+  int8EncoderCachePath,
+  parseEncoderPrecision,
+  prepareInt8Encoder,
+} from './encoder-precision';
+export {
+  ENCODER_QUANTIZATION_VERSION,
+  type EncoderQuantizationSummary,
+  KNOWN_INT8_ENCODERS,
+  type QuantizedEncoder,
+  quantizeColumns,
+  quantizeEncoder,
+} from './encoder-quantization';
 export * from './errors';
 export { headWeightsFromModel } from './head-weights';
 export {

@@ -19,6 +19,12 @@ export interface SessionConfig {
    * other busy processes, false wastes less CPU: measured here, 2 threads ran the trunk 1.4x faster without it.
    */
   allowSpinning?: boolean;
+  /** Threads running independent operators at once (only with executionMode 'parallel'). */
+  interOpThreads?: number;
+  /** 'sequential' (onnxruntime's default) or 'parallel' (independent branches at once, on interOpThreads). */
+  executionMode?: 'sequential' | 'parallel';
+  /** onnxruntime's CPU memory arena (default true): reuses freed buffers instead of returning them. */
+  enableCpuMemArena?: boolean;
   /** onnxruntime graph optimisation level; default 'all'. */
   graphOptimizationLevel?: GraphOptimizationLevel;
   /**
@@ -65,6 +71,9 @@ export async function createSession(
     // Warnings (e.g. pruned initializers) would clutter stderr of the CLI; errors still surface as exceptions.
     logSeverityLevel: 3,
     ...(config.intraOpThreads ? { intraOpNumThreads: config.intraOpThreads } : {}),
+    ...(config.interOpThreads ? { interOpNumThreads: config.interOpThreads } : {}),
+    ...(config.executionMode ? { executionMode: config.executionMode } : {}),
+    ...(config.enableCpuMemArena === false ? { enableCpuMemArena: false } : {}),
     ...(config.allowSpinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
   const open = async (source: string | Uint8Array, extra: ort.InferenceSession.SessionOptions = {}) => {

@@ -10,6 +10,13 @@ import {
   type HeadsFunction,
 } from './automatic/automatic-mask-generator';
 import { EmbeddingCache } from './embedding-cache';
+import {
+  DEFAULT_ENCODER_PRECISION,
+  type EncoderPrecision,
+  type PreparedEncoder,
+  parseEncoderPrecision,
+  prepareInt8Encoder,
+} from './encoder-precision';
 import { fileDigest } from './file-digest';
 import { headWeightsFromModel } from './head-weights';
 import { readHeadWeights, writeHeadWeights } from './head-weights-file';
@@ -32,6 +39,12 @@ export interface SamRuntimeOptions extends SessionConfig {
   modelDir?: string;
   /** Where the prepared trunk model is cached (by content hash); without it the trunk is built in memory. */
   modelCacheDir?: string;
+  /**
+   * Which image encoder runs: 'int8' (default: linear layers' weights quantised to int8, built on first use and
+   * cached in modelCacheDir, or in memory at every start without it) or 'fp32' (as shipped). See the README's
+   * encoder figures. Embeddings of the two differ slightly and are cached apart.
+   */
+  encoderPrecision?: EncoderPrecision;
   /** Where encoder outputs are cached (by image and model hash); without it nothing is cached. */
   embeddingCacheDir?: string;
   /** Receives one-line notices: trunk built, cache entry rejected, etc. */
@@ -89,6 +102,7 @@ export class SamRuntime {
   private trunkRunner?: Promise<Trunk>;
   private referenceSession?: Promise<ort.InferenceSession>;
   private embeddingCache?: EmbeddingCache;
+  private preparedEncoder?: PreparedEncoder;
 
   private constructor(
     readonly models: SamModelFiles,
@@ -104,6 +118,7 @@ export class SamRuntime {
    * head weights and trunk all come from the cache.
    */
   static async create(options: SamRuntimeOptions = {}): Promise<SamRuntime> {
+    if (options.encoderPrecision !== undefined) parseEncoderPrecision(options.encoderPrecision);
     const models = locateSamModels(options.modelDir);
     const cacheDir = options.modelCacheDir;
     let bytes: Uint8Array | undefined;
@@ -122,6 +137,19 @@ export class SamRuntime {
     const prepared = prepareTrunk(decoder, decoderDigest, models.decoder, cacheDir);
     if (prepared.built && 'path' in prepared) options.log?.(`prepared the decoder trunk: ${prepared.path}`);
     return new SamRuntime(models, options, heads, decoderDigest, prepared);
+  }
+
+  /** The image encoder this runtime runs (DEFAULT_ENCODER_PRECISION unless asked otherwise). */
+  get encoderPrecision(): EncoderPrecision {
+    return this.options.encoderPrecision ?? DEFAULT_ENCODER_PRECISION;
+  }
+
+  /**
+   * SHA-256 of the encoder model that runs (for 'int8', of the quantised model): the key of the embedding cache.
+   * Building the int8 model on first use happens here.
+   */
+  encoderDigest(): string {
+    return this.encoderModel().sha256;
   }
 
   /** The decoder's 15 head linears (weights [out,in]), as read from sam.onnx. */
@@ -302,9 +330,26 @@ export class SamRuntime {
   }
 
   private sessionConfig(): SessionConfig {
-    const { executionProvider, intraOpThreads, allowSpinning, graphOptimizationLevel, optimizedModelDir } =
-      this.options;
-    return { executionProvider, intraOpThreads, allowSpinning, graphOptimizationLevel, optimizedModelDir };
+    const {
+      executionProvider,
+      intraOpThreads,
+      interOpThreads,
+      executionMode,
+      enableCpuMemArena,
+      allowSpinning,
+      graphOptimizationLevel,
+      optimizedModelDir,
+    } = this.options;
+    return {
+      executionProvider,
+      intraOpThreads,
+      interOpThreads,
+      executionMode,
+      enableCpuMemArena,
+      allowSpinning,
+      graphOptimizationLevel,
+      optimizedModelDir,
+    };
   }
 
   private reference(): Promise<ort.InferenceSession> {
@@ -318,14 +363,36 @@ export class SamRuntime {
   }
 
   private encoder(): Promise<ort.InferenceSession> {
-    const dir = this.options.optimizedModelDir;
-    this.encoderSession ??= createSession(
-      this.models.encoder,
-      'sam-encoder',
-      this.sessionConfig(),
-      dir ? fileDigest(this.models.encoder, dir) : undefined,
-    );
+    this.encoderSession ??= (async () => {
+      // fp32 without an optimised-model cache needs no digest: do not read the 28 MB file for one.
+      const int8 = this.encoderPrecision === 'int8';
+      return createSession(
+        int8 ? this.encoderModel().source : this.models.encoder,
+        int8 ? 'sam-encoder-int8' : 'sam-encoder',
+        this.sessionConfig(),
+        this.options.optimizedModelDir ? this.encoderDigest() : undefined,
+      );
+    })();
     return this.encoderSession;
+  }
+
+  /** The encoder model file (or bytes) for the precision asked for, and its SHA-256; prepared once. */
+  private encoderModel(): PreparedEncoder {
+    if (this.preparedEncoder) return this.preparedEncoder;
+    const { modelCacheDir, optimizedModelDir, embeddingCacheDir } = this.options;
+    if (this.encoderPrecision === 'int8') {
+      const prepared = prepareInt8Encoder(this.models.encoder, modelCacheDir, this.options.log);
+      if (prepared.built && typeof prepared.source === 'string')
+        this.options.log?.(`prepared the int8 encoder: ${prepared.source}`);
+      this.preparedEncoder = prepared;
+    } else {
+      const memoDir = modelCacheDir ?? optimizedModelDir ?? embeddingCacheDir;
+      const sha256 = memoDir
+        ? fileDigest(this.models.encoder, memoDir)
+        : createHash('sha256').update(readFileSync(this.models.encoder)).digest('hex');
+      this.preparedEncoder = { source: this.models.encoder, sha256, built: false };
+    }
+    return this.preparedEncoder;
   }
 
   private trunkModel(): Promise<Trunk> {
@@ -341,7 +408,7 @@ export class SamRuntime {
   private cache(): EmbeddingCache | undefined {
     const dir = this.options.embeddingCacheDir;
     if (!dir) return undefined;
-    this.embeddingCache ??= new EmbeddingCache(dir, fileDigest(this.models.encoder, dir));
+    this.embeddingCache ??= new EmbeddingCache(dir, this.encoderDigest());
     return this.embeddingCache;
   }
 }

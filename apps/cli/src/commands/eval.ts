@@ -14,10 +14,12 @@ import {
   reportMarkdown,
   selectEval,
 } from '@tasam/evaluation';
+import type { EncoderPrecision } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
+import { encoderPrecisionOption } from '../encoder-precision-option';
 import { withInterrupt } from '../interrupt';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import { startProgress } from '../progress';
@@ -43,6 +45,7 @@ export interface EvalOptions {
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   threads?: number;
+  encoderPrecision?: EncoderPrecision;
   detectorModels?: DetectorModelName[];
   json?: boolean;
 }
@@ -83,6 +86,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
     checkpoint: options.checkpoint,
     encoder: options.encoder,
     threads: options.threads,
+    encoderPrecision: options.encoderPrecision,
   });
   const { segmenter } = loaded;
   const detector = protocols.includes('grounded')
@@ -229,6 +233,7 @@ export function evalCommand(io: CliIO): Command {
         .default('use-lite'),
     )
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
+    .addOption(encoderPrecisionOption())
     .option('--detector-models <names>', `grounded protocol: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
     .option('--json', 'print the report as one JSON document on stdout')
     .addHelpText(

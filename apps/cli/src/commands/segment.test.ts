@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { captureIO } from '../../test/capture-io';
@@ -67,5 +67,42 @@ describe('tasam segment input errors', () => {
     const bad = await run(corrupt, '--point', '1,1');
     expect(bad.code).toBe(ExitCode.failure);
     expect(bad.err).toContain(`${corrupt}: not a decodable image`);
+  });
+});
+
+describe('tasam segment --encoder-precision', () => {
+  it('refuses an unknown precision as a usage error, in segment, embed and eval', async () => {
+    for (const command of [
+      ['segment', cats, '--point', '1,1'],
+      ['embed', resolve(cats, '..')],
+      ['eval', '--coco', '/nowhere'],
+    ]) {
+      const io = captureIO({ TASAM_CACHE: mkdtempSync(join(tmpdir(), 'tasam-precision-')) });
+      expect(await runCli([...command, '--encoder-precision', 'fp16'], io)).toBe(ExitCode.usage);
+      expect(io.err()).toContain("option '--encoder-precision <precision>' argument 'fp16' is invalid");
+      expect(io.err()).toContain('fp32, int8');
+    }
+  });
+
+  // Real encoder runs: int8 (the default, quantised on first use into the models cache), then fp32.
+  it('runs the int8 encoder by default, fp32 on request, and caches their embeddings apart', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'tasam-int8-'));
+    const run = async (...extra: string[]) => {
+      const io = captureIO({ TASAM_CACHE: cache });
+      const code = await runCli(['segment', cats, '--point', '240,150', '--json', ...extra], io);
+      expect({ code, err: io.err() }).toMatchObject({ code: ExitCode.ok });
+      return JSON.parse(io.out());
+    };
+    const int8 = await run();
+    expect(int8).toMatchObject({ encoderPrecision: 'int8', embeddingCache: 'miss' });
+    expect(int8.masks[0].score).toBeGreaterThan(0.5);
+    expect(readdirSync(join(cache, 'models'))).toContainEqual(expect.stringMatching(/^sam-encoder-int8-v1-/));
+    expect((await run('--encoder-precision', 'int8')).embeddingCache).toBe('hit');
+    const fp32 = await run('--encoder-precision', 'fp32');
+    expect(fp32).toMatchObject({ encoderPrecision: 'fp32', embeddingCache: 'miss' });
+    fp32.masks[0].bbox.forEach((value: number, i: number) => {
+      expect(Math.abs(value - int8.masks[0].bbox[i])).toBeLessThan(4); // the same object, give or take a pixel
+    });
+    expect(readdirSync(join(cache, 'embeddings')).filter((f) => f.endsWith('.emb'))).toHaveLength(2);
   });
 });

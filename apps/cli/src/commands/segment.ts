@@ -3,6 +3,7 @@ import { compressRle, decodeMask, loadImageRgb, type RgbImage } from '@tasam/coc
 import type { DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
+  type EncoderPrecision,
   type HeadLora,
   ImageFrame,
   type PointPrompt,
@@ -17,6 +18,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
+import { encoderPrecisionOption } from '../encoder-precision-option';
 import { withInterrupt } from '../interrupt';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import { startProgress, timedStep } from '../progress';
@@ -45,6 +47,7 @@ export interface SegmentOptions {
   threads?: number;
   provider: string;
   cache: boolean;
+  encoderPrecision?: EncoderPrecision;
 }
 
 /** The --json document. */
@@ -54,6 +57,8 @@ export interface SegmentReport {
   heads: string;
   masks: SegmentedInstance[];
   embeddingCache: string;
+  /** Which SAM image encoder ran: fp32 or int8. */
+  encoderPrecision: EncoderPrecision;
   timings: Record<string, number>;
 }
 
@@ -125,6 +130,7 @@ export async function runSegment(
     optimizedModelDir: cacheDir('models', io.env),
     embeddingCacheDir: options.cache ? cacheDir('embeddings', io.env) : undefined,
     intraOpThreads: options.threads,
+    encoderPrecision: options.encoderPrecision,
     // No spin-waiting threads: a one-shot command gains nothing from them, and on a shared machine they
     // slowed the trunk down 1.9x (see the sam-runtime benchmark).
     allowSpinning: false,
@@ -162,6 +168,7 @@ export async function runSegment(
       heads: heads.label,
       masks: instances.map(({ mask: _mask, ...rest }) => rest),
       embeddingCache: cache,
+      encoderPrecision: runtime.encoderPrecision,
       timings,
     };
   } finally {
@@ -354,6 +361,7 @@ export function segmentCommand(io: CliIO): Command {
     .option('--json', 'print {"masks":[{"rle","score","bbox",...}],"timings":{...}} on stdout')
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .option('--provider <name>', 'onnxruntime execution provider', 'cpu')
+    .addOption(encoderPrecisionOption())
     .option('--no-cache', 'do not read or write the embedding cache')
     .addHelpText(
       'after',

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluateOnCoco } from '@tasam/evaluation';
 import { trainOnCoco } from '@tasam/hypernet';
-import { SamRuntime } from '@tasam/sam-runtime';
+import { type EncoderPrecision, SamRuntime } from '@tasam/sam-runtime';
 import { createTextEncoder } from '@tasam/text-encoder';
 import { Command } from 'commander';
 import { cacheDir } from '../cache-dir';
 import { type CliIO, writeLine } from '../cli-context';
+import { encoderPrecisionOption } from '../encoder-precision-option';
 import { withInterrupt } from '../interrupt';
 import {
   parseFiniteNumber,
@@ -29,6 +30,7 @@ interface TrainCliOptions {
   samplesPerImage?: number;
   checkpointEvery?: number;
   threads?: number;
+  encoderPrecision?: EncoderPrecision;
   boxOnly: number;
   init?: string;
   valSplit: string;
@@ -65,6 +67,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
     .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
     .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .addOption(encoderPrecisionOption())
     .option('--init <checkpoint>', 'fine-tune: start from this checkpoint instead of a fresh network')
     .option(
       '--box-only <p>',
@@ -99,6 +102,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
               modelCacheDir: cacheDir('models', io.env),
               embeddingCacheDir: cacheDir('embeddings', io.env),
               intraOpThreads: options.threads,
+              encoderPrecision: options.encoderPrecision,
               log: (line) => writeLine(io.stderr, line),
             }),
           { json: options.json },

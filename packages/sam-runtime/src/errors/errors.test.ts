@@ -1,8 +1,10 @@
 import { TasamError } from '@tasam/errors';
 import {
   ExecutionProviderError,
+  InvalidOptionError,
   InvalidPromptError,
   InvalidTensorError,
+  ModelChecksumError,
   ModelLoadError,
   ModelSurgeryError,
   OutputWriteError,
@@ -33,6 +35,16 @@ describe('sam-runtime errors', () => {
         'trunk.onnx: protobuf parsing failed',
       ],
       [new ModelSurgeryError('sam.onnx', 'no IoU head'), 'MODEL_SURGERY_FAILED', 'sam.onnx: no IoU head'],
+      [
+        new InvalidOptionError('encoderPrecision', 'expected one of fp32, int8; got "fp16"'),
+        'INVALID_OPTION',
+        'encoderPrecision: expected one of fp32, int8; got "fp16"',
+      ],
+      [
+        new ModelChecksumError('int8 encoder', 'ab12', 'cd34'),
+        'MODEL_CHECKSUM_MISMATCH',
+        'int8 encoder: SHA-256 cd34, expected ab12',
+      ],
       [
         new OutputWriteError('/x/mask.png', 'directory does not exist'),
         'OUTPUT_WRITE_FAILED',

@@ -1,6 +1,8 @@
 export { ExecutionProviderError } from './execution-provider-error';
+export { InvalidOptionError } from './invalid-option-error';
 export { InvalidPromptError } from './invalid-prompt-error';
 export { InvalidTensorError } from './invalid-tensor-error';
+export { ModelChecksumError } from './model-checksum-error';
 export { ModelLoadError } from './model-load-error';
 export { ModelSurgeryError } from './model-surgery-error';
 export { OutputWriteError } from './output-write-error';
