@@ -6,7 +6,7 @@ module.exports = {
   // accept each other's arrays (see the file).
   testEnvironment: require.resolve('./jest.native-typed-arrays-environment.js'),
   transform: { '^.+\\.tsx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // No test may depend on wall-clock speed: turbo runs two packages' tests at once on a shared 2-core machine,
+  // No test may depend on wall-clock speed: turbo runs three packages' tests at once on a shared 2-core machine,
   // where a 1 s test can take 20 s. A hang still fails, after 5 minutes instead of jest's 5 s; files that load
   // real models set their own, wider timeouts.
   testTimeout: 300_000,

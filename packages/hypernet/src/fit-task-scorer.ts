@@ -1,7 +1,7 @@
 import { HypernetConfigError } from './errors';
 import { mixSeed } from './rng';
 import { DEFAULT_SCORER_CONFIG, TaskMaskScorer, type TaskScorerConfig } from './task-mask-scorer';
-import { tf } from './tf';
+import { tf, useGradients } from './tf';
 
 /** One mask: its pooled features and the index of its category (-1: background, no category). */
 export interface ScorerExample {
@@ -118,6 +118,7 @@ export function fitTaskScorer(
     bias: tf.variable(tf.scalar(-4)),
   };
   const list = Object.values(vars);
+  useGradients();
   const optimizer = tf.train.adam(options.lr ?? 1e-3);
   const xs = tf.tensor2d(x, [n, featureDim]);
   const ys = tf.tensor2d(y, [n, k]);

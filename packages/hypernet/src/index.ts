@@ -54,7 +54,7 @@ export {
   TaskMaskScorer,
   type TaskScorerConfig,
 } from './task-mask-scorer';
-export { type HypernetBackend, tf, useBackend } from './tf';
+export { type HypernetBackend, tf, useBackend, useGradients } from './tf';
 export {
   type BatchLora,
   disposeTfTrunk,

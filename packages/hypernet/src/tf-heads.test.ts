@@ -1,10 +1,11 @@
 import { randomArray, randomHeadWeights, randomTrunk, smallConfig } from '../test/helpers';
 import { Hypernetwork } from './hypernetwork';
-import { tf, useBackend } from './tf';
+import { tf, useBackend, useGradients } from './tf';
 import { type BatchLora, TfHeads, toTfTrunk } from './tf-heads';
 
 beforeAll(async () => {
   await useBackend('wasm');
+  useGradients();
 });
 
 /** Plain-JS reference: y = (W + s·B·A) x + b, ReLU between layers. */

@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-// The tfjs-core node bundle registers no gradients; the union package's bundle does (as a side effect).
-import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
@@ -8,7 +6,7 @@ export { tf };
 
 export type HypernetBackend = 'wasm' | 'cpu';
 
-let patched = false;
+let gradientsLoaded = false;
 
 /** Swaps the last two axes. */
 function swapLast(x: tf.Tensor): tf.Tensor {
@@ -30,8 +28,6 @@ function unbroadcast(grad: tf.Tensor, shape: number[]): tf.Tensor {
  * explicit transpose followed by a plain matmul (measured here); this gradient transposes explicitly.
  */
 function patchMatMulGradient(): void {
-  if (patched) return;
-  patched = true;
   tf.registerGradient({
     kernelName: tf.BatchMatMul,
     inputsToSave: ['a', 'b'],
@@ -61,11 +57,22 @@ function patchMatMulGradient(): void {
 }
 
 /**
+ * Registers tfjs' gradients; call before taking one (training). tfjs-core's node bundle registers none, the
+ * union package's bundle does as a side effect of loading; it is loaded here, not at import, because it costs
+ * ~0.15 s of every process start and inference needs no gradients. Then BatchMatMul's gradient is replaced.
+ */
+export function useGradients(): void {
+  if (gradientsLoaded) return;
+  gradientsLoaded = true;
+  require('@tensorflow/tfjs');
+  patchMatMulGradient();
+}
+
+/**
  * Selects the tfjs backend once per process. wasm (SIMD, XNNPACK) is the default: it runs the hypernetwork's
  * matmuls ~30x faster than the pure-JS cpu backend on this machine (see README, Performance).
  */
 export async function useBackend(backend: HypernetBackend = 'wasm'): Promise<HypernetBackend> {
-  patchMatMulGradient();
   if (tf.getBackend() !== backend) {
     const ok = await tf.setBackend(backend);
     if (!ok) throw new Error(`tfjs backend ${backend} failed to initialise`);

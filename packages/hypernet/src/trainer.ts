@@ -6,7 +6,7 @@ import { TrainingDataError } from './errors';
 import { type Hypernetwork, oneHotRows } from './hypernetwork';
 import { DEFAULT_LOSS_WEIGHTS, type LossWeights, samLoss } from './losses';
 import { mixSeed } from './rng';
-import { tf } from './tf';
+import { tf, useGradients } from './tf';
 import { type BatchLora, disposeTfTrunk, type HeadWeightsLike, TfHeads, toTfTrunk } from './tf-heads';
 import { TrainingCheckpoints, type TrainingState } from './training-checkpoints';
 
@@ -286,6 +286,7 @@ export function trainStep(
   });
   const sampleTask = Int32Array.from(samples, (s) => taskIds.indexOf(s.taskIndex));
 
+  useGradients();
   tf.engine().startScope();
   try {
     const tfTrunk = toTfTrunk(

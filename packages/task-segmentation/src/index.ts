@@ -7,6 +7,8 @@ export {
   type Box,
   type BoxMask,
   type BoxMaskOptions,
+  type BoxPrediction,
+  type BoxRequest,
   boxMasks,
   clipBox,
   type TrunkFunction,

@@ -26,6 +26,21 @@ export interface BoxMask {
   stabilityScore: number;
 }
 
+/** One box prompt and the head sets that read its trunk output. */
+export interface BoxRequest {
+  box: Box;
+  /** Head sets whose mask is wanted: plain SAM's (undefined) or a task's LoRA. */
+  heads: readonly (HeadLora | undefined)[];
+  /** Head sets read only for their predicted IoU: no mask is made for them (a mask costs more than its IoU). */
+  iouOnly?: readonly (HeadLora | undefined)[];
+}
+
+/** A box's masks (one a head set of `heads`) and the predicted IoUs of its `iouOnly` head sets. */
+export interface BoxPrediction {
+  masks: BoxMask[];
+  ious: number[];
+}
+
 /** What runs the trunk for a batch of prompts of one image (SamRuntime.trunk). */
 export type TrunkFunction = (embedding: Tensor32, prompts: Prompt[], size: ImageSize) => Promise<TrunkOutput>;
 
@@ -47,12 +62,12 @@ export async function boxMasks(
   embedding: Tensor32,
   size: ImageSize,
   weights: HeadWeights,
-  requests: readonly { box: Box; heads: readonly (HeadLora | undefined)[] }[],
+  requests: readonly BoxRequest[],
   options: BoxMaskOptions = {},
-): Promise<BoxMask[][]> {
+): Promise<BoxPrediction[]> {
   const frame = new ImageFrame(size);
   const batch = Math.max(1, options.boxesPerBatch ?? 4);
-  const out: BoxMask[][] = requests.map(() => []);
+  const out: BoxPrediction[] = requests.map(() => ({ masks: [], ious: [] }));
   const low = new Float32Array(256 * 256);
   for (let start = 0; start < requests.length; start += batch) {
     const chunk = requests.slice(start, start + batch);
@@ -62,19 +77,21 @@ export async function boxMasks(
       size,
     );
     // Distinct head sets of this batch, each computed once over the whole batch.
-    const distinct = [...new Set(chunk.flatMap((r) => r.heads))];
+    const distinct = [...new Set(chunk.flatMap((r) => [...r.heads, ...(r.iouOnly ?? [])]))];
     const predicted = new Map(distinct.map((lora) => [lora, predictHeads(output, weights, lora)]));
     chunk.forEach((request, p) => {
       for (const lora of request.heads) {
         const heads = predicted.get(lora)!;
         maskLogits(output, heads.maskWeights, p, 0, low);
         const logits = upscaleLogits(low, frame);
-        out[start + p].push({
+        out[start + p].masks.push({
           rle: encodeMask(thresholdLogits(logits), frame.height, frame.width),
           predictedIou: heads.iouPredictions[p * 4],
           stabilityScore: stabilityScore(logits, MASK_THRESHOLD, 1),
         });
       }
+      for (const lora of request.iouOnly ?? [])
+        out[start + p].ious.push(predicted.get(lora)!.iouPredictions[p * 4]);
     });
     options.onProgress?.(Math.min(start + batch, requests.length), requests.length);
   }

@@ -178,7 +178,12 @@ export class GroundedSegmenter {
 
     // Per detection, the head sets that read it: each task that asks for its category (its LoRA, or plain
     // SAM's heads), plus plain SAM's for the baseline.
-    const boxes: { detection: Detection; box: Box; heads: (LoraWeights | undefined)[] }[] = [];
+    const boxes: {
+      detection: Detection;
+      box: Box;
+      heads: (LoraWeights | undefined)[];
+      iouOnly: (LoraWeights | undefined)[];
+    }[] = [];
     for (const detection of detections) {
       const box = clipBox(detection.box, size);
       if (!box) continue;
@@ -186,8 +191,10 @@ export class GroundedSegmenter {
       groundings.forEach((g, t) => {
         if (g.grounded && g.categories.some((c) => c.id === detection.categoryId)) heads.add(loras[t]);
       });
-      if (o.baseline || o.iouFrom === 'plain') heads.add(undefined);
-      if (heads.size > 0) boxes.push({ detection, box, heads: [...heads] });
+      if (o.baseline) heads.add(undefined);
+      // Plain SAM's IoU for the score: read from its heads, with no mask made unless one is wanted.
+      const iouOnly = o.iouFrom === 'plain' && !heads.has(undefined) ? [undefined] : [];
+      if (heads.size > 0) boxes.push({ detection, box, heads: [...heads], iouOnly });
     }
     const mark = performance.now();
     const masks = await boxMasks(
@@ -203,9 +210,12 @@ export class GroundedSegmenter {
       const found: GroundedInstance[] = [];
       boxes.forEach(({ detection, box, heads }, b) => {
         if (!ids.has(detection.categoryId)) return;
-        const mask = masks[b][heads.indexOf(lora)];
-        const predictedIou =
-          o.iouFrom === 'plain' ? masks[b][heads.indexOf(undefined)].predictedIou : mask.predictedIou;
+        const mask = masks[b].masks[heads.indexOf(lora)];
+        const plainIou = () =>
+          heads.includes(undefined)
+            ? masks[b].masks[heads.indexOf(undefined)].predictedIou
+            : masks[b].ious[0];
+        const predictedIou = o.iouFrom === 'plain' ? plainIou() : mask.predictedIou;
         const score = detection.score * predictedIou;
         const area = rleArea(mask.rle);
         if (!(score > o.scoreThreshold) || area === 0) return;
