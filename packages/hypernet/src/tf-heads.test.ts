@@ -60,8 +60,8 @@ describe('TfHeads', () => {
       const al = TfHeads.maskProduct(a.hyperIn, t);
       // Exact equality, element by element (B = 0 makes the LoRA term exactly zero).
       return [
-        tf.concat([p.iou.flatten(), pl.flatten()]).dataSync(),
-        tf.concat([a.iou.flatten(), al.flatten()]).dataSync(),
+        tf.concat([tf.reshape(p.iou, [-1]), tf.reshape(pl, [-1])]).dataSync(),
+        tf.concat([tf.reshape(a.iou, [-1]), tf.reshape(al, [-1])]).dataSync(),
       ];
     }) as unknown as Float32Array[];
     let differing = 0;
