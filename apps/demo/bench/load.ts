@@ -7,7 +7,9 @@
 // accepted requests answered over the admission bound, 503s with and without Retry-After, the tracked session,
 // the server's peak RSS, and how long its queue took to drain once the clients left.
 // Usage (after `pnpm --filter @tasam/demo... build`):
-//   pnpm --filter @tasam/demo load [-- --connections 50 --duration 30 --runs A,B --timeout 20 --max-wait 10]
+//   pnpm --filter @tasam/demo load [-- --connections 50 --duration 30 --runs A,B --timeout 20 --max-wait 10
+//     --no-model-worker]
+// `--no-model-worker` starts the server with the models on its own thread (as before the model worker).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,7 @@ const TIMEOUT_S = Number(option('timeout', '20'));
 const MAX_WAIT_S = Number(option('max-wait', '10'));
 const RUNS = option('runs', 'A,B').split(',');
 const LOG_LEVEL = option('log-level', 'warn');
+const MODEL_WORKER = !process.argv.includes('--no-model-worker');
 
 const CLIENTS_SESSION = 'load-clients-session-0001';
 const TRACKED_SESSION = 'tracked-session-000000001';
@@ -50,7 +53,8 @@ function startServer(): Promise<Server> {
   if (!existsSync(bin) || !existsSync(join(root, 'dist', 'web', 'index.html'))) {
     throw new Error(`${bin} or the page is missing: run \`pnpm --filter @tasam/demo... build\` first`);
   }
-  const child = spawn(process.execPath, [bin, '--max-wait', String(MAX_WAIT_S)], {
+  const args = [bin, '--max-wait', String(MAX_WAIT_S), ...(MODEL_WORKER ? [] : ['--no-model-worker'])];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -238,8 +242,23 @@ interface RunReport {
   queueAtEnd: number;
   drainMs: number;
   expectedJobMs: HealthResponse['queue']['expectedJobMs'];
-  /** /api/health once a second during the load: queue length, expected drain time, job means. */
-  timeline: { t: number; pending: number; drainMs: number; promptMs: number; encodeMs: number }[];
+  /** The server's event-loop reserve (its loop's longest recent block) over the 1 s /api/health samples, ms. */
+  reserveMs: { p50: number; max: number };
+  /** /api/health's round trip over those samples, ms: how long a request waits to be read and answered. */
+  healthMs: { p50: number; max: number };
+  /**
+   * /api/health once a second during the load: queue length, expected drain time, job means, the reserve and
+   * the sample's round trip.
+   */
+  timeline: {
+    t: number;
+    pending: number;
+    drainMs: number;
+    promptMs: number;
+    encodeMs: number;
+    reserveMs: number;
+    healthMs: number;
+  }[];
   /** Every accepted request: when it was answered, its latency and its server-side queue wait. */
   acceptedTimeline: { at: number; kind: string; latencyMs: number; queueMs: number; serverMs: number }[];
 }
@@ -381,21 +400,23 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
     let peakDuringLoad = 0;
     const ownLoop = monitorEventLoopDelay({ resolution: 20 });
     ownLoop.enable();
-    const timeline: { t: number; pending: number; drainMs: number; promptMs: number; encodeMs: number }[] =
-      [];
+    const timeline: RunReport['timeline'] = [];
     const sampler = setInterval(() => {
       peakDuringLoad = Math.max(peakDuringLoad, memoryMb(pid).now);
     }, 250);
     const healthErrors: string[] = [];
     const queueSampler = setInterval(() => {
+      const sent = performance.now();
       health(server.base)
         .then((h) =>
           timeline.push({
-            t: Math.round(performance.now() - loadStarted),
+            t: Math.round(sent - loadStarted),
             pending: h.queue.pending,
             drainMs: h.queue.expectedDrainMs,
             promptMs: h.queue.expectedJobMs.prompt,
             encodeMs: h.queue.expectedJobMs.encode,
+            reserveMs: h.queue.reserveMs,
+            healthMs: Math.round(performance.now() - sent),
           }),
         )
         .catch((error: unknown) => {
@@ -528,6 +549,20 @@ async function run(name: string, withUploads: boolean): Promise<RunReport> {
       queueAtEnd,
       drainMs,
       expectedJobMs: drained.queue.expectedJobMs,
+      reserveMs: {
+        p50: percentile(
+          timeline.map((sample) => sample.reserveMs),
+          50,
+        ),
+        max: Math.max(...timeline.map((sample) => sample.reserveMs)),
+      },
+      healthMs: {
+        p50: percentile(
+          timeline.map((sample) => sample.healthMs),
+          50,
+        ),
+        max: Math.max(...timeline.map((sample) => sample.healthMs)),
+      },
       timeline,
       acceptedTimeline: accepted.map((outcome) => ({
         at: outcome.at ?? 0,
@@ -629,6 +664,10 @@ function table(reports: RunReport[]): string {
       (r) => String(r.tracked.log.filter((c) => c.status === 200 && c.latencyMs > MAX_WAIT_S * 1000).length),
     ],
     [
+      'tracked session: slowest answer, any status',
+      (r) => ms(Math.max(...r.tracked.log.filter((c) => c.status !== 0).map((c) => c.latencyMs))),
+    ],
+    [
       'tracked session: clicks ok / 503 / 404 / other',
       (r) =>
         `${r.tracked.ok} / ${r.tracked.busy} / ${r.tracked.notFound} / ${r.tracked.other} (p50 ${ms(r.tracked.p50)})`,
@@ -638,6 +677,14 @@ function table(reports: RunReport[]): string {
       (r) => `${Math.round(r.peakRssMb)} MB / ${Math.round(r.peakRssDuringLoadMb)} MB`,
     ],
     ['queue when clients left → drained after', (r) => `${r.queueAtEnd} → ${ms(r.drainMs)}`],
+    [
+      'server event-loop reserve p50 / max (1 s samples)',
+      (r) => `${ms(r.reserveMs.p50)} / ${ms(r.reserveMs.max)}`,
+    ],
+    [
+      '/api/health round trip p50 / max (1 s samples)',
+      (r) => `${ms(r.healthMs.p50)} / ${ms(r.healthMs.max)}`,
+    ],
     [
       'measured job means (encode / prompt)',
       (r) => `${r.expectedJobMs.encode} ms / ${r.expectedJobMs.prompt} ms`,
@@ -662,7 +709,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(
     join(out, 'demo-load.json'),
-    `${JSON.stringify({ maxWaitS: MAX_WAIT_S, reports }, null, 2)}\n`,
+    `${JSON.stringify({ maxWaitS: MAX_WAIT_S, modelWorker: MODEL_WORKER, reports }, null, 2)}\n`,
   );
   console.log(table(reports));
   console.log(`\n(JSON: ${join(out, 'demo-load.json')})`);

@@ -18,14 +18,16 @@ export interface HealthResponse {
   };
   /**
    * The model's queue: jobs waiting or running, the expected time until they are all done, the admission bound
-   * (a request the model would not answer within it gets 503), and each job kind's expected duration (a moving
-   * mean of measured runs, a prior before the first).
+   * (a request the model would not answer within it gets 503), each job kind's expected duration (a moving
+   * mean of measured runs, a prior before the first), and the reserve every admission keeps free for time a
+   * request spends unseen (the server's event loop's longest recent block).
    */
   queue: {
     pending: number;
     expectedDrainMs: number;
     maxWaitMs: number;
     expectedJobMs: { encode: number; prompt: number; automatic: number; task: number };
+    reserveMs: number;
   };
   images: number;
   /** Images held, the sessions holding some, the anonymous uploads among them, and the store's capacity. */

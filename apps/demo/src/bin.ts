@@ -2,11 +2,13 @@
 import { TasamError } from '@tasam/errors';
 import { startDemo } from './start-demo';
 
-const USAGE = `usage: tasam-demo [--allowed-host NAME]... [--max-wait SECONDS]
+const USAGE = `usage: tasam-demo [--allowed-host NAME]... [--max-wait SECONDS] [--no-model-worker]
 
   --allowed-host NAME   also serve requests whose Host is NAME (any port) or NAME:PORT; repeatable
                         (default: only localhost, 127.0.0.1 and [::1] on the port it listens on)
   --max-wait SECONDS    admission bound: a request the model would not answer within it gets 503 (default 10)
+  --no-model-worker     run the models on the server's thread instead of a worker thread (debugging); the
+                        server then reads no request while a model runs
 
 Other settings come from the environment (PORT, HOST, TASAM_DEMO_*): see the README.
 `;

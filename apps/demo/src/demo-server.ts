@@ -53,8 +53,9 @@ export interface DemoServerOptions<Embedding> {
   admissionDeviations?: number;
   /**
    * Time a request spends outside the queue that its client still waits for, kept free in its budget, ms.
-   * Default: the event loop's longest recent block (a request arriving meanwhile is seen that much late); 0
-   * when `now` is injected (tests own the time).
+   * Default: the event loop's longest recent block (a request arriving meanwhile is seen that much late: near
+   * zero with WorkerSamEngine, a whole model run with an engine on this thread); 0 when `now` is injected
+   * (tests own the time).
    */
   reserveMs?: () => number;
   /** Hard cap on requests waiting for or holding the model, whatever their expected times. Default 256. */
@@ -97,13 +98,14 @@ export async function createDemoServer<Embedding>(
 
   const now = options.now ?? (() => performance.now());
   const lag = options.reserveMs || options.now ? undefined : new EventLoopLag();
+  const reserveMs = options.reserveMs ?? (lag ? () => lag.recentMaxMs() : () => 0);
   const queue = new SessionQueue({
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
     maxPending: options.maxQueued ?? DEFAULT_MAX_PENDING,
     deviations: options.admissionDeviations ?? DEFAULT_ADMISSION_DEVIATIONS,
     durations: new JobDurations(options.jobPriorsMs),
     now,
-    reserveMs: options.reserveMs ?? (lag ? () => lag.recentMaxMs() : () => 0),
+    reserveMs,
   });
   const store = new ImageStore<Embedding>({
     capacity: options.maxImages ?? DEFAULT_IMAGE_STORE.capacity,
@@ -194,6 +196,7 @@ export async function createDemoServer<Embedding>(
         expectedDrainMs: Math.round(queue.expectedDrainMs()),
         maxWaitMs: queue.maxWaitMs,
         expectedJobMs: queue.durations.snapshot(),
+        reserveMs: Math.round(reserveMs()),
       },
       images: store.size,
       imageStore: { ...store.census(), capacity: store.capacity },

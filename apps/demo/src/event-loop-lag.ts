@@ -1,10 +1,13 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * How long the server's event loop was recently blocked. onnxruntime-node runs a model synchronously on the main
- * thread (and SAM's heads and the masks' encoding are synchronous too), so while a job runs the server reads
- * nothing: a request sent meanwhile is seen (its arrival stamped) up to that long after its client sent it. The
- * queue keeps this much of every job's budget free (SessionQueue's `reserveMs`).
+ * How long the server's event loop was recently blocked: a request sent during a block is seen (its arrival
+ * stamped) up to that long after its client sent it, so the queue keeps this much of every job's budget free
+ * (SessionQueue's `reserveMs`). With the models in the worker thread (WorkerSamEngine, the default) what blocks
+ * the loop is short: parsing and answering requests, hashing an upload, copying its pixels to the worker,
+ * reading a reply and COCO-compressing its masks; the reserve stays near zero. With `--no-model-worker`,
+ * onnxruntime-node runs each model synchronously on this thread (and SAM's heads too), and the reserve is the
+ * longest model run of the last seconds.
  *
  * Measured with a heartbeat timer rather than perf_hooks' histogram: a loop iteration runs its timers before it
  * polls for I/O, so a block has been recorded before the requests that waited behind it are read, and the

@@ -13,9 +13,13 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DEMO_HOST_NOT_ALLOWED: 421,
   // nginx's "client closed request": nobody reads it, the log does.
   DEMO_CLIENT_GONE: 499,
+  // The model worker failed under this request (crash, failed restart, engine closed): a server fault, logged
+  // as one, but its message (no server paths in it) tells the client what happened.
+  DEMO_MODEL_WORKER: 500,
   DEMO_TASK_UNAVAILABLE: 501,
   DEMO_BUSY: 503,
   DEMO_STORE_FULL: 503,
+  DEMO_MODEL_RESTARTING: 503,
 };
 
 export interface HttpErrorBody {
@@ -32,8 +36,8 @@ export interface HttpError {
 
 /**
  * The status and JSON body for a failed request. Typed errors and the framework's own client errors (bad
- * JSON, wrong content type) say what was wrong; anything else is a server fault whose details go to the log,
- * not to the client.
+ * JSON, wrong content type) say what was wrong (a typed 500, DEMO_MODEL_WORKER, is still a server fault);
+ * anything else is a server fault whose details go to the log, not to the client.
  */
 export function toHttpError(error: unknown): HttpError {
   if (TasamError.isInstance(error) && STATUS_BY_CODE[error.code] !== undefined) {
@@ -50,7 +54,7 @@ export function toHttpError(error: unknown): HttpError {
     return {
       status: STATUS_BY_CODE[error.code],
       body: { error: { code: error.code, message: error.message } },
-      serverFault: false,
+      serverFault: STATUS_BY_CODE[error.code] === 500,
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
     };
   }

@@ -17,14 +17,18 @@ export { ImageTooLargeError } from './errors/image-too-large-error';
 export { ImageUnreadableError } from './errors/image-unreadable-error';
 export { InvalidSettingError } from './errors/invalid-setting-error';
 export { MethodNotAllowedError } from './errors/method-not-allowed-error';
+export { ModelRestartingError } from './errors/model-restarting-error';
+export { ModelWorkerError } from './errors/model-worker-error';
 export { NotAnImageError } from './errors/not-an-image-error';
 export { type ServerBusyDetails, ServerBusyError } from './errors/server-busy-error';
 export { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
 export { UploadTooLargeError } from './errors/upload-too-large-error';
 export { WebBuildMissingError } from './errors/web-build-missing-error';
+export { WorkerThrownError } from './errors/worker-thrown-error';
 export { loadTaskLoras, type TaskLoraSetup } from './hypernet-task-loras';
 export { DEFAULT_IMAGE_STORE, ImageStore, type ImageStoreOptions } from './image-store';
 export { DEFAULT_JOB_PRIORS_MS, JobDurations, type JobKind } from './job-durations';
+export { type LoadedSamEngine, loadSamEngine, type SamEngineSetup } from './load-sam-engine';
 export {
   type AutomaticGrid,
   DEMO_AUTOMATIC_DEFAULTS,
@@ -62,3 +66,4 @@ export {
 export { type RunningDemo, startDemo } from './start-demo';
 export { type GroundingSetup, loadGrounding, type TaskGrounderLike } from './task-grounding';
 export { decodeUploadedImage, type RgbPixels, type UploadedImage } from './uploaded-image';
+export { WorkerSamEngine, type WorkerSamEngineOptions } from './worker-sam-engine';

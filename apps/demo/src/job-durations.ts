@@ -2,7 +2,8 @@
  * What a job on the shared SAM sessions is: `encode` (an upload's MobileSAM encoder run), `prompt` (points or
  * a box: one trunk run and its heads), `automatic` (the point grid, no task), `task` (automatic mode with a
  * task: the detector's boxes or the task scorer's grid). Their durations differ by two orders of magnitude, so
- * each kind is measured apart.
+ * each kind is measured apart. A job is timed on the server's thread from its start to its end, so with the
+ * model worker its time includes the round trip (posting the call, the worker's run, reading the reply).
  */
 export type JobKind = 'encode' | 'prompt' | 'automatic' | 'task';
 

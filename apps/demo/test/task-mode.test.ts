@@ -11,6 +11,7 @@ import type { HealthResponse, SegmentResponse, UploadResponse } from '../src/api
 import { loadTaskLoras } from '../src/hypernet-task-loras';
 import { SamEngine } from '../src/sam-engine';
 import { type GroundingSetup, loadGrounding } from '../src/task-grounding';
+import { WorkerSamEngine } from '../src/worker-sam-engine';
 import { FIXTURES, serveForTest } from './serve-for-test';
 
 // Task mode end to end with real hypernetwork checkpoints built here (small, untrained): the task text goes
@@ -283,6 +284,56 @@ describe('grounded task mode', () => {
     });
     expect(prompt).toMatchObject({ path: 'prompt', grounding: null });
     expect(prompt.results.tasam!.instances).toHaveLength(1);
+  });
+});
+
+describe('grounded task mode through the model worker', () => {
+  let engine: WorkerSamEngine;
+  let app: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    // What `tasam-demo` runs: the worker loads the checkpoint, its text encoder, the detector and SAM itself.
+    engine = await WorkerSamEngine.start({
+      checkpoint: zeroCheckpoint,
+      automatic: { pointsPerSide: 3, pointsPerBatch: 3 },
+    });
+    ({ app, base } = await serveForTest({ engine }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await engine?.close();
+  });
+
+  it("reports the worker's task mode and takes the cats from the detector boxes, the pixels kept here", async () => {
+    expect(engine.notices).toEqual([
+      expect.stringMatching(/^tasam demo: task mode on: hypernet [0-9a-f]{16} \+ /),
+      expect.stringMatching(/^tasam demo: tasks naming COCO categories use the detector: /),
+    ]);
+    const health = (await (await fetch(`${base}/api/health`)).json()) as HealthResponse;
+    expect(health.taskMode).toMatchObject({ available: true, grounding: { available: true } });
+    expect(health.taskMode.grounding!.detector).toMatch(/centernet/i);
+    const imageId = await uploadCats(base);
+    const response = await segment(base, {
+      imageId,
+      mode: 'automatic',
+      task: 'segment all cats',
+      compare: true,
+    });
+    expect(response.path).toBe('detector');
+    expect(response.grounding!.categories.map((c) => c.name)).toEqual(['cat']);
+    const task = response.results.tasam!.instances;
+    expect(task.length).toBeGreaterThanOrEqual(2);
+    for (const instance of task) expect(instance.category).toBe('cat');
+    expect(response.results.sam!.instances).toEqual(task);
+    const prompt = await segment(base, {
+      imageId,
+      task: 'segment all cats',
+      compare: true,
+      points: [{ x: 150, y: 200, label: 1 }],
+    });
+    expect(prompt).toMatchObject({ path: 'prompt', grounding: null });
+    expect(prompt.results.tasam!.instances).toEqual(prompt.results.sam!.instances);
   });
 });
 
