@@ -114,28 +114,49 @@ export function samLoss(
     pick[i * 4 + best] = (targets.negative[i] ? weights.negativeMask : 1) / n;
     for (let k = 0; k < 4; k++) iouTarget[i * 4 + k] = targets.negative[i] ? 0 : iouTrue[i * 4 + k];
   }
-  let iouCount = 0;
-  for (const v of iouMask) iouCount += v;
   const pickT = tf.tensor2d(pick, [n, 4]);
   const maskLoss = tf.sum(tf.mul(perMask, pickT)) as tf.Scalar;
   const focalV = tf.sum(tf.mul(focal, pickT)).dataSync()[0];
   const diceV = tf.sum(tf.mul(dice, pickT)).dataSync()[0];
+  return withIouAndL2(
+    { loss: maskLoss, focal: focalV, dice: diceV, chosen },
+    iouPred,
+    { target: iouTarget, mask: iouMask },
+    lora,
+    weights,
+  );
+}
+
+/**
+ * The rest of SAM's loss once the mask term is known: MSE of the IoU head against the true IoU of the outputs
+ * in `iou.mask` (1 where trained), the L2 penalty on the generated LoRA, and the weighted total.
+ */
+export function withIouAndL2(
+  mask: { loss: tf.Scalar; focal: number; dice: number; chosen: number[] },
+  iouPred: tf.Tensor2D,
+  iou: { target: Float32Array; mask: Float32Array },
+  lora: readonly { a: tf.Tensor; b: tf.Tensor }[],
+  weights: LossWeights,
+): LossParts {
+  const shape = iouPred.shape;
+  let iouCount = 0;
+  for (const v of iou.mask) iouCount += v;
   const iouLoss = tf.div(
-    tf.sum(tf.mul(tf.square(tf.sub(iouPred, tf.tensor2d(iouTarget, [n, 4]))), tf.tensor2d(iouMask, [n, 4]))),
+    tf.sum(tf.mul(tf.square(tf.sub(iouPred, tf.tensor2d(iou.target, shape))), tf.tensor2d(iou.mask, shape))),
     Math.max(iouCount, 1),
   ) as tf.Scalar;
   let l2: tf.Scalar = tf.scalar(0);
   for (const { a, b } of lora) l2 = tf.add(l2, tf.add(tf.mean(tf.square(a)), tf.mean(tf.square(b))));
   if (lora.length > 0) l2 = tf.div(l2, lora.length);
-  const total = tf.addN([maskLoss, tf.mul(iouLoss, weights.iou), tf.mul(l2, weights.loraL2)]) as tf.Scalar;
+  const total = tf.addN([mask.loss, tf.mul(iouLoss, weights.iou), tf.mul(l2, weights.loraL2)]) as tf.Scalar;
   return {
     total,
-    chosen,
+    chosen: mask.chosen,
     values: {
       total: total.dataSync()[0],
-      mask: maskLoss.dataSync()[0],
-      focal: focalV,
-      dice: diceV,
+      mask: mask.loss.dataSync()[0],
+      focal: mask.focal,
+      dice: mask.dice,
       iou: iouLoss.dataSync()[0],
       l2: l2.dataSync()[0],
     },
