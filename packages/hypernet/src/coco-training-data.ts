@@ -1,6 +1,5 @@
 import {
   type CocoDataset,
-  loadImageRgb,
   pickAbsentCategory,
   Rle,
   type Sample,
@@ -8,9 +7,9 @@ import {
   SeededRandom,
   synthesizeTask,
 } from '@tasam/coco-data';
-import type { Prompt, SamRuntime, Tensor32 } from '@tasam/sam-runtime';
+import type { Prompt, SamRuntime } from '@tasam/sam-runtime';
+import { type BatchPreparer, InThreadBatchPreparer } from './batch-preparation/batch-preparer';
 import { TrainingDataError } from './errors';
-import { letterboxTarget } from './letterbox-target';
 import { mixSeed, Rng } from './rng';
 import type { TaskEmbedder } from './task-lora-generator';
 import type { TrainingBatch, TrainingData } from './trainer';
@@ -39,6 +38,11 @@ export interface CocoTrainingDataOptions {
    */
   boxOnlyProbability?: number;
   runtime: SamRuntime;
+  /**
+   * Where batches are prepared (embedding, trunk run, targets): by default on this thread with `runtime`;
+   * `trainOnCoco` passes a BatchWorker so that this runs while a step computes.
+   */
+  preparer?: BatchPreparer;
   encoder: TaskEmbedder;
   onProgress?: (message: string) => void;
 }
@@ -65,9 +69,11 @@ const PREFETCH = 3;
 export class CocoTrainingData implements TrainingData {
   taskVectors: Float32Array[] = [];
   private readonly epochs: { samples: Sample[]; taskIndex: number[] }[][] = [];
-  private lastImage?: { path: string; embedding: Promise<Tensor32> };
+  private readonly preparer: BatchPreparer;
 
-  private constructor(private readonly options: CocoTrainingDataOptions) {}
+  private constructor(private readonly options: CocoTrainingDataOptions) {
+    this.preparer = options.preparer ?? new InThreadBatchPreparer(options.runtime);
+  }
 
   static async create(options: CocoTrainingDataOptions): Promise<CocoTrainingData> {
     const data = new CocoTrainingData(options);
@@ -149,18 +155,9 @@ export class CocoTrainingData implements TrainingData {
     return this.epochs[epoch]?.length ?? 0;
   }
 
-  embeddingOf(imagePath: string): Promise<Tensor32> {
-    if (this.lastImage?.path === imagePath) return this.lastImage.embedding;
-    const embedding = loadImageRgb(imagePath)
-      .then((image) => this.options.runtime.embedImage(image))
-      .then((r) => r.embedding);
-    this.lastImage = { path: imagePath, embedding };
-    return embedding;
-  }
-
   /**
-   * Batches are prepared PREFETCH ahead: a training step blocks the JS thread for about a second, and only
-   * batches whose image load and trunk run were already started make progress (in native threads) meanwhile.
+   * Batches are requested PREFETCH ahead: with a BatchWorker as preparer they are computed while this thread
+   * runs training steps (which block it), so a step rarely waits for its data.
    */
   async *batches(epoch: number, start: number): AsyncIterable<TrainingBatch> {
     const list = this.epochs[epoch] ?? [];
@@ -184,14 +181,14 @@ export class CocoTrainingData implements TrainingData {
   private async prepareBatch(entry: { samples: Sample[]; taskIndex: number[] }): Promise<TrainingBatch> {
     const { samples, taskIndex } = entry;
     const first = samples[0];
-    const embedding = await this.embeddingOf(first.imagePath);
     // One trunk run per distinct prompt: twins reuse their original's.
     const keys = samples.map((s) => JSON.stringify(samplePrompt(s)));
     const distinct = [...new Set(keys)];
-    const prompts = distinct.map((k) => JSON.parse(k) as Prompt);
-    const trunk = await this.options.runtime.trunk(embedding, prompts, {
-      width: first.width,
-      height: first.height,
+    const { trunk, targets } = await this.preparer.prepare({
+      imagePath: first.imagePath,
+      size: { width: first.width, height: first.height },
+      prompts: distinct.map((k) => JSON.parse(k) as Prompt),
+      targets: samples.map((s) => s.target),
     });
     return {
       trunk,
@@ -200,7 +197,7 @@ export class CocoTrainingData implements TrainingData {
         prompt: distinct.indexOf(keys[i]),
         multimask: isMultimaskPrompt(s),
         negative: s.kind === 'negative',
-        target: letterboxTarget(s.target),
+        target: targets[i],
       })),
     };
   }

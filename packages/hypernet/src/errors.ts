@@ -54,3 +54,17 @@ export class TrainingDataError extends TasamError<'HYPERNET_TRAINING_DATA'> {
     super('HYPERNET_TRAINING_DATA', `${input}: ${problem}`, options);
   }
 }
+
+/**
+ * The worker thread that prepares training batches failed: it could not start, it exited, or preparing a batch
+ * threw there (`code` and `message` of the error thrown in the worker are kept).
+ */
+export class BatchWorkerError extends TasamError<'HYPERNET_BATCH_WORKER'> {
+  constructor(
+    readonly input: string,
+    readonly problem: string,
+    readonly workerCode?: string,
+  ) {
+    super('HYPERNET_BATCH_WORKER', `${input}: ${problem}`);
+  }
+}

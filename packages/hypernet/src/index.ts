@@ -1,5 +1,12 @@
 export { AdamW, type AdamWOptions, DEFAULT_ADAMW, learningRate } from './adamw';
 export {
+  type BatchPreparer,
+  type BatchRequest,
+  InThreadBatchPreparer,
+  type PreparedBatch,
+} from './batch-preparation/batch-preparer';
+export { BatchWorker, type BatchWorkerOptions } from './batch-preparation/batch-worker';
+export {
   CHECKPOINT_FORMAT,
   type CheckpointExpectation,
   checkCompatible,
@@ -18,6 +25,7 @@ export {
   samplePrompt,
 } from './coco-training-data';
 export {
+  BatchWorkerError,
   CheckpointFormatError,
   CheckpointMismatchError,
   CheckpointNotFoundError,
@@ -25,6 +33,7 @@ export {
   TrainingDataError,
 } from './errors';
 export { type FitScorerOptions, fitTaskScorer, type ScorerExample } from './fit-task-scorer';
+export { type FusedMaskTargets, fusedSamLoss } from './fused-mask-loss';
 export {
   DEFAULT_HYPERNET_CONFIG,
   type HypernetConfig,

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { HEAD_TARGETS, type LoraWeights, writeFileAtomic } from '@tasam/lora';
 import type { HeadLora, SamRuntime } from '@tasam/sam-runtime';
+import { BatchWorker } from './batch-preparation/batch-worker';
 import { loadHypernet, saveHypernet } from './checkpoint';
 import { CocoTrainingData } from './coco-training-data';
 import { TrainingDataError } from './errors';
@@ -26,6 +27,11 @@ export interface TrainOnCocoOptions {
   /** Run directory: checkpoints/, train.jsonl, hypernet.safetensors, loss-curve.svg, summary.json. */
   out: string;
   runtime: SamRuntime;
+  /**
+   * Prepare batches (embedding, trunk, targets) in a worker thread with its own SamRuntime (default true), so
+   * they are computed while a step runs; false prepares them on the training thread, between steps.
+   */
+  batchWorker?: boolean;
   encoder: TaskEmbedder;
   epochs?: number;
   seed?: number;
@@ -124,42 +130,60 @@ export async function trainOnCoco(options: TrainOnCocoOptions): Promise<TrainOnC
   await useBackend();
   const epochs = options.epochs ?? DEFAULT_TRAIN_OPTIONS.epochs;
   const seed = options.seed ?? 0;
-  const data = await CocoTrainingData.create({
-    coco: options.coco,
-    split: options.split,
-    epochs,
-    seed,
-    batchSize: options.batchSize,
-    maxSamplesPerImage: options.maxSamplesPerImage,
-    twinProbability: options.twinProbability,
-    boxOnlyProbability: options.boxOnlyProbability,
-    maxImages: options.maxImages,
-    runtime: options.runtime,
-    encoder: options.encoder,
-    onProgress: options.onMessage,
-  });
-  options.onMessage?.(
-    `${data.sampleCount} samples in ${Array.from({ length: epochs }, (_, e) => data.batchesPerEpoch(e)).reduce((a, b) => a + b, 0)} steps over ${epochs} epoch(s)`,
-  );
   const config = resolveConfig({
     textEncoderId: options.encoder.id,
     textDim: options.encoder.dim,
     targets: [...HEAD_TARGETS],
     ...options.model,
   });
-  const net = options.init
-    ? (await loadHypernet(options.init, { textEncoderId: config.textEncoderId })).net
-    : Hypernetwork.initialise(config, seed);
-  const result = await train({
-    runDir: options.out,
-    net,
-    heads: options.runtime.headWeights(),
-    data,
-    resume: options.resume,
-    options: { ...options.train, epochs, seed },
-    onStep: options.onStep,
-    shouldStop: options.shouldStop,
-  });
+  let preparer: BatchWorker | undefined;
+  if (options.batchWorker !== false) {
+    const { log: _log, ...runtime } = options.runtime.options;
+    // One onnxruntime thread unless asked otherwise: the training thread keeps the other core busy (measured on
+    // 2 cores: 8.4 samples/s with 1 trunk thread, 7.1 with onnxruntime's default of all cores).
+    preparer = await BatchWorker.start({
+      runtime: { ...runtime, intraOpThreads: runtime.intraOpThreads ?? 1 },
+      log: options.onMessage,
+    });
+  }
+  let data: CocoTrainingData;
+  let result: Awaited<ReturnType<typeof train>>;
+  let net: Hypernetwork;
+  try {
+    data = await CocoTrainingData.create({
+      coco: options.coco,
+      split: options.split,
+      epochs,
+      seed,
+      batchSize: options.batchSize,
+      maxSamplesPerImage: options.maxSamplesPerImage,
+      twinProbability: options.twinProbability,
+      boxOnlyProbability: options.boxOnlyProbability,
+      maxImages: options.maxImages,
+      runtime: options.runtime,
+      preparer,
+      encoder: options.encoder,
+      onProgress: options.onMessage,
+    });
+    options.onMessage?.(
+      `${data.sampleCount} samples in ${Array.from({ length: epochs }, (_, e) => data.batchesPerEpoch(e)).reduce((a, b) => a + b, 0)} steps over ${epochs} epoch(s)`,
+    );
+    net = options.init
+      ? (await loadHypernet(options.init, { textEncoderId: config.textEncoderId })).net
+      : Hypernetwork.initialise(config, seed);
+    result = await train({
+      runDir: options.out,
+      net,
+      heads: options.runtime.headWeights(),
+      data,
+      resume: options.resume,
+      options: { ...options.train, epochs, seed },
+      onStep: options.onStep,
+      shouldStop: options.shouldStop,
+    });
+  } finally {
+    await preparer?.close();
+  }
   const modelPath = join(options.out, 'hypernet.safetensors');
   const curvePath = join(options.out, 'loss-curve.svg');
   const summaryPath = join(options.out, 'summary.json');

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@tasam/lora';
 import { AdamW, DEFAULT_ADAMW, learningRate } from './adamw';
 import { TrainingDataError } from './errors';
+import { fusedSamLoss } from './fused-mask-loss';
 import { type Hypernetwork, oneHotRows } from './hypernetwork';
-import { DEFAULT_LOSS_WEIGHTS, type LossWeights, samLoss } from './losses';
+import { DEFAULT_LOSS_WEIGHTS, type LossParts, type LossWeights } from './losses';
 import { mixSeed } from './rng';
 import { tf, useGradients } from './tf';
-import { type BatchLora, disposeTfTrunk, type HeadWeightsLike, TfHeads, toTfTrunk } from './tf-heads';
+import { type BatchLora, type HeadWeightsLike, MASK_TOKENS, TfHeads } from './tf-heads';
 import { TrainingCheckpoints, type TrainingState } from './training-checkpoints';
 
 /** One training sample: a prompt's target and what the task asks. */
@@ -168,13 +169,20 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         .batches(epoch, epoch === state.epoch ? state.batchInEpoch : 0)
         [Symbol.asyncIterator]();
       let batchIndex = epoch === state.epoch ? state.batchInEpoch : 0;
-      let pending = iterator.next();
+      // A batch still being prepared when a stop is requested may fail once its preparer is closed; nothing
+      // waits for it then, so its rejection is marked handled here (awaiting `pending` still throws).
+      const prefetch = () => {
+        const next = iterator.next();
+        next.catch(() => undefined);
+        return next;
+      };
+      let pending = prefetch();
       while (true) {
         const t0 = Date.now();
         const next = await pending;
         const t1 = Date.now();
         if (next.done) break;
-        pending = iterator.next(); // the next trunk run overlaps this step
+        pending = prefetch(); // the next batch is prepared while this step runs
         const record = trainStep(net, heads, optimizer, run.data, next.value, {
           step: state.step,
           totalSteps: state.totalSteps,
@@ -279,26 +287,19 @@ export function trainStep(
     if (!v || v.length !== textDim) throw new TrainingDataError(`task ${id}`, `needs a ${textDim}-d vector`);
     text.set(v, i * textDim);
   });
-  const pixels = samples[0].target.length;
-  const targetData = new Float32Array(n * pixels);
-  samples.forEach((s, i) => {
-    targetData.set(s.target, i * pixels);
-  });
   const sampleTask = Int32Array.from(samples, (s) => taskIds.indexOf(s.taskIndex));
 
   useGradients();
   tf.engine().startScope();
   try {
-    const tfTrunk = toTfTrunk(
-      perSample(
-        trunk,
-        Int32Array.from(samples, (s) => s.prompt),
-      ),
-    );
+    const prompt = Int32Array.from(samples, (s) => s.prompt);
+    const tokens = {
+      iouToken: tf.tensor2d(perSample(trunk.iouToken, trunk.n, prompt), [n, 256]),
+      maskTokens: tf.tensor3d(perSample(trunk.maskTokens, trunk.n, prompt), [n, MASK_TOKENS, 256]),
+    };
     const textT = tf.tensor2d(text, [taskIds.length, textDim]);
-    const targets = tf.tensor2d(targetData, [n, pixels]);
     const pickTask = oneHotRows(sampleTask, taskIds.length); // [n, tasks]
-    let parts: ReturnType<typeof samLoss> | undefined;
+    let parts: LossParts | undefined;
     const vars = [...net.params.values()];
     const { grads } = tf.variableGrads(() => {
       const generated = net.forward(textT, { training: true, dropoutSeed: mixSeed(options.seed, ctx.step) });
@@ -309,13 +310,14 @@ export function trainStep(
         all.push({ a, b });
       }
       const lora: BatchLora = { scaling: net.config.alpha / net.config.rank, layers };
-      const { hyperIn, iou } = heads.predict(tfTrunk, lora);
-      const logits = TfHeads.maskProduct(hyperIn, tfTrunk);
-      parts = samLoss(
-        logits,
+      const { hyperIn, iou } = heads.predict(tokens, lora);
+      parts = fusedSamLoss(
+        hyperIn,
         iou,
         {
-          masks: targets,
+          upscaled: trunk.upscaled,
+          prompt,
+          masks: samples.map((s) => s.target),
           multimask: samples.map((s) => s.multimask),
           negative: samples.map((s) => s.negative),
         },
@@ -328,7 +330,6 @@ export function trainStep(
     for (const [name, v] of net.params) named[name] = grads[v.name];
     const headLr = options.headLrScale ?? 1;
     const gradNorm = optimizer.apply(named, lr, (name) => (name.startsWith('head_') ? headLr : 1));
-    disposeTfTrunk(tfTrunk);
     const values = (parts as NonNullable<typeof parts>).values;
     return {
       step: ctx.step,
@@ -347,26 +348,15 @@ export function trainStep(
   }
 }
 
-/**
- * The trunk outputs of each sample: copies where samples share a prompt, made in JS before upload
- * (tf.gather over the 8 MB-per-prompt upscaled embedding is ~10x slower on wasm than a memcpy).
- */
-function perSample(trunk: TrainingBatch['trunk'], prompt: Int32Array): TrainingBatch['trunk'] {
-  if (prompt.length === trunk.n && prompt.every((p, i) => p === i)) return trunk;
-  const pick = (data: Float32Array) => {
-    const size = data.length / trunk.n;
-    const out = new Float32Array(prompt.length * size);
-    prompt.forEach((p, i) => {
-      out.set(data.subarray(p * size, (p + 1) * size), i * size);
-    });
-    return out;
-  };
-  return {
-    n: prompt.length,
-    iouToken: pick(trunk.iouToken),
-    maskTokens: pick(trunk.maskTokens),
-    upscaled: pick(trunk.upscaled),
-  };
+/** Each sample's rows of a per-prompt array [prompts, ...] (copies where samples share a prompt). */
+function perSample(data: Float32Array, prompts: number, prompt: Int32Array): Float32Array {
+  if (prompt.length === prompts && prompt.every((p, i) => p === i)) return data;
+  const size = data.length / prompts;
+  const out = new Float32Array(prompt.length * size);
+  prompt.forEach((p, i) => {
+    out.set(data.subarray(p * size, (p + 1) * size), i * size);
+  });
+  return out;
 }
 
 /** Per-sample copies of per-task tensors [tasks, ...] → [n, ...] via a one-hot matmul (differentiable on wasm). */

@@ -66,7 +66,11 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
     .option('--samples-per-image <n>', 'at most this many samples of an image per epoch', parsePositiveInt)
     .option('--max-images <n>', 'only the first n images (quick runs)', parsePositiveInt)
     .option('--checkpoint-every <n>', 'steps between checkpoints', parsePositiveInt)
-    .option('--threads <n>', 'onnxruntime intra-op threads', parsePositiveInt)
+    .option(
+      '--threads <n>',
+      'onnxruntime intra-op threads (default: all cores; 1 in the worker that prepares batches while a step runs)',
+      parsePositiveInt,
+    )
     .addOption(encoderPrecisionOption())
     .option('--init <checkpoint>', 'fine-tune: start from this checkpoint instead of a fresh network')
     .option(
