@@ -83,8 +83,17 @@ function channelDots(
   }
 }
 
-/** The same terms as losses.ts `maskLosses` and `trueIou` (focal γ 2, BCE as softplus(x) - x·t), in one pass. */
-function maskStats(x: Float32Array, t: Uint8Array, alpha: number): MaskStats {
+/** Per-pixel sigmoid and BCE of one output's logits, kept for its gradient. */
+interface PixelTerms {
+  p: Float32Array;
+  ce: Float32Array;
+}
+
+/**
+ * The same terms as losses.ts `maskLosses` and `trueIou` (focal γ 2, BCE as softplus(x) - x·t), in one pass;
+ * fills `pixels` with each pixel's sigmoid and BCE.
+ */
+function maskStats(x: Float32Array, t: Uint8Array, alpha: number, pixels: PixelTerms): MaskStats {
   let focalSum = 0;
   let sumP = 0;
   let sumT = 0;
@@ -98,6 +107,8 @@ function maskStats(x: Float32Array, t: Uint8Array, alpha: number): MaskStats {
     const p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
     const softplus = Math.max(v, 0) + Math.log1p(e);
     const ce = softplus - v * target;
+    pixels.p[j] = p;
+    pixels.ce[j] = ce;
     const miss = target ? 1 - p : p; // 1 - pt
     focalSum += (target ? alpha : 1 - alpha) * miss * miss * ce;
     sumP += p;
@@ -122,7 +133,7 @@ function maskStats(x: Float32Array, t: Uint8Array, alpha: number): MaskStats {
 
 /** d(scale·(focalWeight·focal + diceWeight·dice)) / d logit, per pixel (the chain rule tfjs applies to maskLosses). */
 function logitGradient(
-  x: Float32Array,
+  pixels: PixelTerms,
   t: Uint8Array,
   alpha: number,
   stats: MaskStats,
@@ -130,15 +141,13 @@ function logitGradient(
   diceScale: number,
   out: Float32Array,
 ): void {
-  const focalPerPixel = focalScale / x.length;
+  const { p: sigmoid, ce: bce } = pixels;
+  const focalPerPixel = focalScale / t.length;
   const den2 = stats.den * stats.den;
-  for (let j = 0; j < x.length; j++) {
-    const v = x[j];
+  for (let j = 0; j < t.length; j++) {
     const target = t[j];
-    const e = Math.exp(-Math.abs(v));
-    const p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
-    const softplus = Math.max(v, 0) + Math.log1p(e);
-    const ce = softplus - v * target;
+    const p = sigmoid[j];
+    const ce = bce[j];
     const miss = target ? 1 - p : p;
     const dp = p * (1 - p);
     // d/dx [alphaT · (1-pt)² · ce], with d(1-pt)/dx = -(2t-1)·p(1-p) and dce/dx = p - t.
@@ -182,9 +191,10 @@ export function fusedSamLoss(
       const upAt = targets.prompt[i] * UPSCALED_CHANNELS * pixels;
       const outputs = targets.multimask[i] ? [1, 2, 3] : [0];
       const logits = outputs.map(() => new Float32Array(pixels));
+      const terms = outputs.map(() => ({ p: new Float32Array(pixels), ce: new Float32Array(pixels) }));
       const stats = outputs.map((k, o) => {
         maskLogits(hv, (i * MASK_TOKENS + k) * UPSCALED_CHANNELS, targets.upscaled, upAt, logits[o]);
-        return maskStats(logits[o], target, alpha);
+        return maskStats(logits[o], target, alpha, terms[o]);
       });
       const perMask = stats.map((s) => weights.focal * s.focal + weights.dice * s.dice);
       let best = 0;
@@ -201,7 +211,7 @@ export function fusedSamLoss(
       diceValue += scale * stats[best].dice;
       // d loss / d hyperIn[i, k, c] = Σ_j g[j] · up[c, j]
       const g = new Float32Array(pixels);
-      logitGradient(logits[best], target, alpha, stats[best], scale * weights.focal, scale * weights.dice, g);
+      logitGradient(terms[best], target, alpha, stats[best], scale * weights.focal, scale * weights.dice, g);
       channelDots(g, targets.upscaled, upAt, grad, (i * MASK_TOKENS + k) * UPSCALED_CHANNELS);
     }
     return {
