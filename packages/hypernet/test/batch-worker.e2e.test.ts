@@ -66,6 +66,13 @@ describe('BatchWorker', () => {
     await expect(worker.prepare(req)).rejects.toThrow(/closed/);
   });
 
+  it('lets a request in flight finish before it stops (terminating inside onnxruntime would abort)', async () => {
+    worker = await BatchWorker.start({ runtime: { intraOpThreads: 1 } });
+    const inFlight = worker.prepare(await request());
+    await worker.close();
+    expect((await inFlight).trunk.n).toBe(3);
+  });
+
   it('fails to start with a clear error when the models cannot be found', async () => {
     const started = BatchWorker.start({ runtime: { modelDir: join(__dirname, 'fixtures', 'no-models') } });
     await expect(started).rejects.toBeInstanceOf(BatchWorkerError);

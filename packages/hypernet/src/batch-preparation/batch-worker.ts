@@ -39,6 +39,7 @@ export class BatchWorker implements BatchPreparer {
     { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }
   >();
   private exited?: BatchWorkerError;
+  private readonly inFlight = new Set<Promise<PreparedBatch>>();
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: BatchWorkerReply) => {
@@ -83,15 +84,24 @@ export class BatchWorker implements BatchPreparer {
   prepare(request: BatchRequest): Promise<PreparedBatch> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const prepared = new Promise<PreparedBatch>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, request } satisfies PrepareMessage);
     });
+    this.inFlight.add(prepared);
+    const settled = () => this.inFlight.delete(prepared);
+    prepared.then(settled, settled);
+    return prepared;
   }
 
+  /**
+   * Lets the requests in flight finish (at most a few trunk runs: terminating a worker inside an onnxruntime call
+   * aborts the process), then stops the worker. Later requests are rejected.
+   */
   async close(): Promise<void> {
     if (this.exited) return;
     this.exited = new BatchWorkerError('batch worker', 'closed');
+    await Promise.allSettled([...this.inFlight]);
     await this.worker.terminate();
   }
 
