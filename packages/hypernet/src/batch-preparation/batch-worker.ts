@@ -34,12 +34,12 @@ export interface BatchWorkerOptions {
  */
 export class BatchWorker implements BatchPreparer {
   private nextId = 0;
+  /** Requests sent and not yet answered, by id. */
   private readonly pending = new Map<
     number,
-    { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void }
+    { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void; prepared: Promise<PreparedBatch> }
   >();
   private exited?: BatchWorkerError;
-  private readonly inFlight = new Set<Promise<PreparedBatch>>();
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: BatchWorkerReply) => {
@@ -84,13 +84,12 @@ export class BatchWorker implements BatchPreparer {
   prepare(request: BatchRequest): Promise<PreparedBatch> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
+    let settle!: { resolve: (b: PreparedBatch) => void; reject: (e: Error) => void };
     const prepared = new Promise<PreparedBatch>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, request } satisfies PrepareMessage);
+      settle = { resolve, reject };
     });
-    this.inFlight.add(prepared);
-    const settled = () => this.inFlight.delete(prepared);
-    prepared.then(settled, settled);
+    this.pending.set(id, { ...settle, prepared });
+    this.worker.postMessage({ id, request } satisfies PrepareMessage);
     return prepared;
   }
 
@@ -101,7 +100,7 @@ export class BatchWorker implements BatchPreparer {
   async close(): Promise<void> {
     if (this.exited) return;
     this.exited = new BatchWorkerError('batch worker', 'closed');
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.pending.values()].map((entry) => entry.prepared));
     await this.worker.terminate();
   }
 
