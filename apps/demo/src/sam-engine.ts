@@ -12,8 +12,7 @@ import {
   type SamRuntimeOptions,
   selectMasks,
   type Tensor32,
-  thresholdLogits,
-  upscaleLogits,
+  upscaleMask,
 } from '@tasam/sam-runtime';
 import {
   type GroundedInstance,
@@ -170,7 +169,7 @@ export class SamEngine implements SegmentationEngine<SamEmbedding> {
       const headsStarted = performance.now();
       const heads = predictHeads(trunk, this.runtime.headWeights(), lora);
       const [best] = selectMasks(heads.iouPredictions.subarray(0, 4), tokens, 'auto');
-      const mask = thresholdLogits(upscaleLogits(maskLogits(trunk, heads.maskWeights, 0, best), frame));
+      const { mask } = upscaleMask(maskLogits(trunk, heads.maskWeights, 0, best), frame);
       results[kind] = {
         instances: [{ rle: encodeMask(mask, frame.height, frame.width), score: heads.iouPredictions[best] }],
         headsMs: performance.now() - headsStarted,

@@ -23,9 +23,11 @@ import {
   SamRuntime,
   type SamRuntimeOptions,
   selectMasks,
+  stabilityScore,
   type Tensor32,
   thresholdLogits,
   upscaleLogits,
+  upscaleMask,
 } from '@tasam/sam-runtime';
 
 const repo = resolve(__dirname, '..', '..', '..');
@@ -166,6 +168,20 @@ async function main(): Promise<void> {
     await timeIt(RUNS * 4, () =>
       encodeMask(thresholdLogits(upscaleLogits(lowRes, frame)), size.height, size.width),
     ),
+  );
+  report(
+    'postprocess: upscaleMask (only the window the mask can reach) + stability, RLE',
+    await timeIt(RUNS * 4, () => {
+      const { mask, stabilityScore: score } = upscaleMask(lowRes, frame);
+      return [encodeMask(mask, size.height, size.width), score];
+    }),
+  );
+  report(
+    'postprocess: upscaleLogits (whole image), threshold, stability, RLE',
+    await timeIt(RUNS * 4, () => {
+      const logits = upscaleLogits(lowRes, frame);
+      return [encodeMask(thresholdLogits(logits), size.height, size.width), stabilityScore(logits)];
+    }),
   );
   console.log(
     `  trunk + heads (selected mask): ${fmt(trunkOne + headsSelected)} ms vs original decoder ${fmt(decoderAll)} ms`,

@@ -49,7 +49,15 @@ export {
   writeMaskPng,
   writeOverlayPng,
 } from './mask-png';
-export { MASK_THRESHOLD, stabilityScore, thresholdLogits, upscaleLogits } from './mask-postprocess';
+export {
+  MASK_THRESHOLD,
+  stabilityScore,
+  thresholdLogits,
+  type UpscaledMask,
+  type UpscaleMaskOptions,
+  upscaleLogits,
+  upscaleMask,
+} from './mask-postprocess';
 export { type MaskOutputMode, selectMasks } from './mask-selection';
 export { locateSamModels, runtimeVersions, type SamModelFiles } from './model-files';
 export { availableExecutionProviders, type GraphOptimizationLevel, type SessionConfig } from './onnx-session';

@@ -22,7 +22,7 @@ import { headWeightsFromModel } from './head-weights';
 import { readHeadWeights, writeHeadWeights } from './head-weights-file';
 import { type HeadLora, type HeadWeights, maskLogits, predictHeads } from './heads';
 import { ImageFrame, type ImageSize, SAM_LOW_RES_SIZE } from './image-frame';
-import { MASK_THRESHOLD, stabilityScore, thresholdLogits, upscaleLogits } from './mask-postprocess';
+import { upscaleMask } from './mask-postprocess';
 import { type MaskOutputMode, selectMasks } from './mask-selection';
 import { locateSamModels, type SamModelFiles } from './model-files';
 import { createSession, type SessionConfig } from './onnx-session';
@@ -228,13 +228,12 @@ export class SamRuntime {
       const iou = heads.iouPredictions.subarray(p * MASK_TOKENS, (p + 1) * MASK_TOKENS);
       return selectMasks(iou, tokens, options.masks ?? 'auto').map((m) => {
         const low = maskLogits(trunk, heads.maskWeights, p, m);
-        const logits = upscaleLogits(low, frame);
-        const mask = thresholdLogits(logits);
+        const { mask, stabilityScore } = upscaleMask(low, frame);
         const rle = encodeMask(mask, frame.height, frame.width);
         return {
           maskIndex: m,
           score: iou[m],
-          stabilityScore: stabilityScore(logits, MASK_THRESHOLD, 1),
+          stabilityScore,
           mask,
           width: frame.width,
           height: frame.height,

@@ -22,7 +22,7 @@ import {
   predictHeads,
   type SamRuntime,
   type TrunkOutput,
-  upscaleLogits,
+  upscaleMask,
 } from '@tasam/sam-runtime';
 
 /** mIoU overall and by COCO size bucket (area < 32², < 96², larger) with item counts. */
@@ -102,11 +102,11 @@ function sliceTrunk(trunk: TrunkOutput, i: number): TrunkOutput {
   };
 }
 
-function maskIou(logits: Float32Array, target: Uint8Array): number {
+function maskIou(mask: Uint8Array, target: Uint8Array): number {
   let inter = 0;
   let union = 0;
   for (let p = 0; p < target.length; p++) {
-    const a = logits[p] > 0 ? 1 : 0;
+    const a = mask[p];
     const b = target[p];
     inter += a & b;
     union += a | b;
@@ -114,21 +114,21 @@ function maskIou(logits: Float32Array, target: Uint8Array): number {
   return union === 0 ? 1 : inter / union;
 }
 
-/** Predicted mask (original size logits) for one prompt's trunk output; multimask picks the best of 1-3 by IoU. */
+/** Predicted mask (original size, 1 = inside) for one prompt's trunk output; multimask picks the best of 1-3 by IoU. */
 function predict(
   trunk: TrunkOutput,
   weights: ReturnType<SamRuntime['headWeights']>,
   frame: ImageFrame,
   multimask: boolean,
   lora?: HeadLora,
-): Float32Array {
+): Uint8Array {
   const { maskWeights, iouPredictions } = predictHeads(trunk, weights, lora);
   let best = 0;
   if (multimask) {
     best = 1;
     for (let k = 2; k < 4; k++) if (iouPredictions[k] > iouPredictions[best]) best = k;
   }
-  return upscaleLogits(maskLogits(trunk, maskWeights, 0, best), frame);
+  return upscaleMask(maskLogits(trunk, maskWeights, 0, best), frame).mask;
 }
 
 /** A COCO bbox (x, y, w, h) as SAM box corners inside the image, or null for a degenerate box. */

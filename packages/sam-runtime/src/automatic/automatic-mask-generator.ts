@@ -3,7 +3,7 @@ import { InvalidPromptError } from '../errors';
 import type { HeadOutputs } from '../heads';
 import { maskLogits } from '../heads';
 import { ImageFrame, type ImageSize, SAM_LOW_RES_SIZE } from '../image-frame';
-import { MASK_THRESHOLD, stabilityScore, thresholdLogits, upscaleLogits } from '../mask-postprocess';
+import { upscaleMask } from '../mask-postprocess';
 import type { PointPrompt, Prompt } from '../prompt';
 import { MASK_TOKENS, type TrunkOutput } from '../trunk-output';
 import { boxNms, maskBox, type XyxyBox } from './box-nms';
@@ -142,17 +142,16 @@ export class AutomaticMaskGenerator {
   ): MaskCandidate[] {
     const { predIouThresh, stabilityScoreThresh, stabilityScoreOffset } = this.options;
     const lowRes = new Float32Array(SAM_LOW_RES_SIZE * SAM_LOW_RES_SIZE);
-    const logits = new Float32Array(frame.width * frame.height);
     const found: MaskCandidate[] = [];
     for (let p = 0; p < trunk.n; p++) {
       for (let m = 1; m < MASK_TOKENS; m++) {
         const predictedIou = heads.iouPredictions[p * MASK_TOKENS + m];
         if (predIouThresh > 0 && !(predictedIou > predIouThresh)) continue;
         maskLogits(trunk, heads.maskWeights, p, m, lowRes);
-        upscaleLogits(lowRes, frame, logits);
-        const stability = stabilityScore(logits, MASK_THRESHOLD, stabilityScoreOffset);
+        const { mask, stabilityScore: stability } = upscaleMask(lowRes, frame, {
+          stabilityOffset: stabilityScoreOffset,
+        });
         if (!(stability >= stabilityScoreThresh)) continue;
-        const mask = thresholdLogits(logits);
         found.push({
           rle: encodeMask(mask, frame.height, frame.width),
           box: maskBox(mask, frame.width, frame.height),

@@ -4,15 +4,12 @@ import {
   type HeadWeights,
   ImageFrame,
   type ImageSize,
-  MASK_THRESHOLD,
   maskLogits,
   type Prompt,
   predictHeads,
-  stabilityScore,
   type Tensor32,
   type TrunkOutput,
-  thresholdLogits,
-  upscaleLogits,
+  upscaleMask,
 } from '@tasam/sam-runtime';
 
 /** Box corners x0,y0,x1,y1 in original-image pixels. */
@@ -83,11 +80,11 @@ export async function boxMasks(
       for (const lora of request.heads) {
         const heads = predicted.get(lora)!;
         maskLogits(output, heads.maskWeights, p, 0, low);
-        const logits = upscaleLogits(low, frame);
+        const { mask, stabilityScore } = upscaleMask(low, frame);
         out[start + p].masks.push({
-          rle: encodeMask(thresholdLogits(logits), frame.height, frame.width),
+          rle: encodeMask(mask, frame.height, frame.width),
           predictedIou: heads.iouPredictions[p * 4],
-          stabilityScore: stabilityScore(logits, MASK_THRESHOLD, 1),
+          stabilityScore,
         });
       }
       for (const lora of request.iouOnly ?? [])
