@@ -119,15 +119,13 @@ describe('resolveLoadOptions', () => {
   const fallback = () => '/package/models';
 
   it('defaults to the package models dir, both models and verification on', () => {
-    expect(resolveLoadOptions(undefined, fallback, 2, 0.2)).toEqual({
+    expect(resolveLoadOptions(undefined, fallback, 2)).toEqual({
       modelDir: '/package/models',
       verify: true,
       models: ['centernet', 'nanodet'],
       parallel: true,
     });
-    expect(
-      resolveLoadOptions({ modelDir: '/m', verify: false, models: ['nanodet'] }, fallback, 2, 0.2),
-    ).toEqual({
+    expect(resolveLoadOptions({ modelDir: '/m', verify: false, models: ['nanodet'] }, fallback, 2)).toEqual({
       modelDir: '/m',
       verify: false,
       models: ['nanodet'],
@@ -135,14 +133,13 @@ describe('resolveLoadOptions', () => {
     });
   });
 
-  it('runs models in worker threads only with several models and an idle core, unless told', () => {
-    expect(resolveLoadOptions(undefined, fallback, 1, 0).parallel).toBe(false);
-    expect(resolveLoadOptions(undefined, fallback, 2, 0.9).parallel).toBe(true);
-    expect(resolveLoadOptions(undefined, fallback, 2, 1.2).parallel).toBe(false);
-    expect(resolveLoadOptions(undefined, fallback, 8, 6.5).parallel).toBe(true);
-    expect(resolveLoadOptions({ models: ['centernet'] }, fallback, 8, 0).parallel).toBe(false);
-    expect(resolveLoadOptions({ parallel: false }, fallback, 8, 0).parallel).toBe(false);
-    expect(resolveLoadOptions({ parallel: true, models: ['centernet'] }, fallback, 1, 9).parallel).toBe(true);
+  it('runs models in worker threads only with several models and cores, unless told', () => {
+    expect(resolveLoadOptions(undefined, fallback, 1).parallel).toBe(false);
+    expect(resolveLoadOptions(undefined, fallback, 2).parallel).toBe(true);
+    expect(resolveLoadOptions(undefined, fallback, 8).parallel).toBe(true);
+    expect(resolveLoadOptions({ models: ['centernet'] }, fallback, 8).parallel).toBe(false);
+    expect(resolveLoadOptions({ parallel: false }, fallback, 8).parallel).toBe(false);
+    expect(resolveLoadOptions({ parallel: true, models: ['centernet'] }, fallback, 1).parallel).toBe(true);
     expect(optionError(() => resolveLoadOptions({ parallel: 'yes' } as never, fallback)).option).toBe(
       'parallel',
     );

@@ -1,4 +1,4 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { DetectorOptionsError } from './errors';
 import type {
@@ -130,7 +130,6 @@ export function resolveLoadOptions(
   options: DetectorLoadOptions | undefined,
   defaultModelDir: () => string,
   cores: number = availableParallelism(),
-  load: number = loadavg()[0],
 ): { modelDir: string; verify: boolean; models: DetectorModelName[]; parallel: boolean } {
   const o = checkObject('options', options, LOAD_KEYS);
   let models = [...DEFAULT_DETECTOR_MODELS];
@@ -160,9 +159,10 @@ export function resolveLoadOptions(
     modelDir: (o.modelDir as string | undefined) ?? defaultModelDir(),
     verify: (o.verify as boolean) ?? true,
     models,
-    // One model gains nothing from a thread of its own, and threads gain nothing without an idle core to run
-    // on (measured: 0.65 s against 0.59 s on one thread beside one busy process on 2 cores; 0.34 against 0.55
-    // idle), so by default threads need a second core and a 1-minute load average leaving a core idle.
-    parallel: (o.parallel as boolean | undefined) ?? (models.length > 1 && cores > 1 && cores - load >= 1),
+    // One model gains nothing from a thread of its own. With a second core, threads win big when it is idle
+    // (0.34 s against 0.55 s on one thread, 2 cores) and lose little when it is busy (0.65 against 0.59 beside
+    // one busy process), so they are the default. The load average is no guide: it lags by a minute and counts
+    // the CLI's own previous runs, which flipped back-to-back `tasam segment` runs onto one thread (slower).
+    parallel: (o.parallel as boolean | undefined) ?? (models.length > 1 && cores > 1),
   };
 }
