@@ -52,6 +52,15 @@ describe('buildTrunkModel', () => {
     expect(meta['tasam.trunk.source_sha256']).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('shares the image embedding across prompts: no per-prompt copies, the prompt count from point_coords', () => {
+    expect(graph.node.some((node) => node.opType === 'Tile')).toBe(false);
+    const unshared = onnx.ModelProto.decode(buildTrunkModel(decoder, 'sam.onnx', { shareImage: false }));
+    expect(unshared.graph!.node!.filter((node) => node.opType === 'Tile')).toHaveLength(2);
+    const shapesOf = (g: onnx.IGraphProto, input: string) =>
+      g.node!.filter((node) => node.opType === 'Shape' && node.input![0] === input).length;
+    expect(shapesOf(graph, 'point_coords')).toBe(shapesOf(unshared.graph!, 'point_coords') + 1);
+  });
+
   it('fails loudly on bytes that are not a SAM decoder', () => {
     expect(surgeryError(Uint8Array.from([0xff, 0xff, 0xff, 0x01])).code).toBe('MODEL_SURGERY_FAILED');
     const other = onnx.ModelProto.encode({

@@ -11,7 +11,7 @@ export const TrunkOutputName = {
 } as const;
 
 /** Bumped whenever the surgery changes, so cached trunks from an older recipe are never reused. */
-export const TRUNK_SURGERY_VERSION = 1;
+export const TRUNK_SURGERY_VERSION = 2;
 
 /** Inputs whose first dimension becomes the prompt batch. `mask_input` may be 1 (shared) or the batch. */
 const BATCHED_INPUTS: Record<string, string> = {
@@ -31,13 +31,26 @@ interface TrunkTensors {
   upscaled: string;
 }
 
+export interface TrunkBuildOptions {
+  /**
+   * Compute the prompt-independent part of the two-way transformer once per call rather than once per prompt
+   * (default true; see `shareImageAcrossPrompts`). Outputs are the same either way; false is for comparison.
+   */
+  shareImage?: boolean;
+}
+
 /**
  * Derives the task-free trunk from Meta's SamOnnxModel export: the graph is cut just before the output heads
  * (IoU MLP, the four hypernetwork MLPs and the mask product), so it returns the IoU token [n,256], the mask
  * tokens [n,4,256] and the upscaled image embedding [n,32,256,256]; nodes that only fed the heads and the
- * postprocessing are pruned, and the prompt batch dimension is relaxed from 1 to `n`.
+ * postprocessing are pruned, the prompt batch dimension is relaxed from 1 to `n`, and the image embedding is
+ * shared by the prompts of a call instead of copied to each.
  */
-export function buildTrunkModel(decoder: Uint8Array, source = 'sam.onnx'): Uint8Array {
+export function buildTrunkModel(
+  decoder: Uint8Array,
+  source = 'sam.onnx',
+  options: TrunkBuildOptions = {},
+): Uint8Array {
   const proto = onnxSchema();
   let model: onnx.ModelProto;
   try {
@@ -66,6 +79,7 @@ export function buildTrunkModel(decoder: Uint8Array, source = 'sam.onnx'): Uint8
   }
   graph.output = outputs.map(([key, dims]) => floatValueInfo(TrunkOutputName[key], dims));
   prune(graph);
+  if (options.shareImage ?? true) shareImageAcrossPrompts(graph, source);
 
   for (const input of graph.input) {
     const batch = BATCHED_INPUTS[input.name ?? ''];
@@ -132,6 +146,65 @@ function findTrunkTensors(nodes: Node[], source: string): TrunkTensors {
     );
   }
   return { iouToken, maskTokens: tokenSources[0], upscaled: reshape.input![0] };
+}
+
+/**
+ * SamOnnxModel copies the image embedding and its positional encoding once per prompt (two Tile nodes:
+ * `repeat_interleave` in MaskDecoder.predict_masks), so everything computed from them alone runs n times: in
+ * the first two-way layer, the keys' and values' projections for token-to-image attention and the queries'
+ * for image-to-token attention (about a fifth of a prompt's trunk time). With the copies made identities,
+ * those tensors keep batch 1 and broadcast against the prompts' batch-n tensors (Add and MatMul broadcast);
+ * from the first image-to-token update on, the image side has batch n as before. One shape needs the prompt
+ * count: `b` of `b, c, h, w = src.shape`, which reshapes the transformer's output back to an image; it is read
+ * from point_coords instead. Outputs are bit-identical (checked in the e2e tests, also with per-prompt masks).
+ */
+function shareImageAcrossPrompts(graph: onnx.IGraphProto, source: string): void {
+  const nodes = graph.node as Node[];
+  const producer = new Map<string, Node>();
+  for (const node of nodes) for (const output of node.output ?? []) producer.set(output, node);
+  const consumers = (tensor: string) => nodes.filter((node) => node.input?.includes(tensor));
+  const fail = (problem: string): never => {
+    throw new ModelSurgeryError(source, `cannot share the image embedding across prompts: ${problem}`);
+  };
+  const tiles = nodes.filter((node) => node.opType === 'Tile');
+  if (tiles.length !== 2)
+    fail(`expected 2 Tile nodes (embedding, positional encoding), found ${tiles.length}`);
+  const fromInput = (tensor: string, input: string, depth = 0): boolean =>
+    tensor === input ||
+    (depth < 4 && (producer.get(tensor)?.input ?? []).some((name) => fromInput(name, input, depth + 1)));
+  const imageTile = tiles.find((tile) => fromInput(tile.input![0], 'image_embeddings'));
+  if (!imageTile) throw fail('no Tile copies image_embeddings');
+  // src = repeat_interleave(image_embeddings) + dense prompt embeddings: Tile -> Reshape -> Add.
+  const reshape = consumers(imageTile.output![0]).find((node) => node.opType === 'Reshape');
+  const src = reshape && consumers(reshape.output![0]).find((node) => node.opType === 'Add');
+  if (!src) throw fail('the copied embedding does not feed Reshape -> Add');
+  const batchShapes = consumers(src.output![0]).filter(
+    (shape) =>
+      shape.opType === 'Shape' &&
+      consumers(shape.output![0]).some(
+        (gather) => gather.opType === 'Gather' && intConstant(gather.input![1], producer, graph) === 0,
+      ),
+  );
+  if (batchShapes.length !== 1) fail(`expected one read of src's batch size, found ${batchShapes.length}`);
+  batchShapes[0].input = ['point_coords'];
+  for (const tile of tiles) {
+    tile.opType = 'Identity';
+    tile.input = [tile.input![0]];
+  }
+}
+
+/** The value of a scalar (or one-element) int64 Constant node or initializer, else undefined. */
+function intConstant(name: string, producer: Map<string, Node>, graph: onnx.IGraphProto): number | undefined {
+  const node = producer.get(name);
+  const tensor =
+    node?.opType === 'Constant'
+      ? node.attribute?.find((a) => a.name === 'value')?.t
+      : graph.initializer?.find((t) => t.name === name);
+  if (!tensor || tensor.dataType !== onnxSchema().TensorProto.DataType.INT64) return undefined;
+  if (tensor.int64Data?.length === 1) return Number(tensor.int64Data[0]);
+  const raw = tensor.rawData;
+  if (raw?.length !== 8) return undefined;
+  return Number(new DataView(raw.buffer, raw.byteOffset, 8).getBigInt64(0, true));
 }
 
 /** Keeps only nodes, initializers and inputs that the graph outputs depend on (node order preserved). */

@@ -4,20 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeMask, loadImageRgb, type RgbImage } from '@tasam/coco-data';
 import { TasamError } from '@tasam/errors';
+import * as ort from 'onnxruntime-node';
 import {
   AutomaticMaskGenerator,
   boxIou,
+  buildTrunkModel,
   encodePrompt,
   HEAD_LAYER_NAMES,
   type HeadLora,
   ImageFrame,
   KNOWN_INT8_ENCODERS,
+  locateSamModels,
   maskBox,
   type Prompt,
   runHeads,
   SamRuntime,
   selectMasks,
   type Tensor32,
+  TRUNK_SURGERY_VERSION,
   type TrunkOutput,
   upscaleLogits,
 } from '../src';
@@ -188,6 +192,50 @@ describe('batched trunk calls', () => {
   });
 });
 
+describe("the trunk shares the image embedding across a call's prompts", () => {
+  it('with the outputs of per-prompt copies (shared and per-prompt mask inputs)', async () => {
+    const decoder = readFileSync(locateSamModels().decoder);
+    const options = { graphOptimizationLevel: 'all' as const, intraOpNumThreads: 2 };
+    const [shared, copied] = await Promise.all(
+      [true, false].map((shareImage) =>
+        ort.InferenceSession.create(buildTrunkModel(decoder, 'sam.onnx', { shareImage }), options),
+      ),
+    );
+    const embedding = new ort.Tensor('float32', catsEmbedding.data, [1, 256, 64, 64]);
+    for (const [n, maskBatch, hasMask] of [
+      [4, 1, 0],
+      [3, 3, 1],
+    ]) {
+      const feeds = {
+        image_embeddings: embedding,
+        point_coords: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: n * 4 }, (_, i) => 100 + ((i * 137) % 800)),
+          [n, 2, 2],
+        ),
+        point_labels: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? 3 : 2)),
+          [n, 2],
+        ),
+        mask_input: new ort.Tensor(
+          'float32',
+          Float32Array.from({ length: maskBatch * 65536 }, (_, i) => Math.cos(i * 0.01 + (i >> 16))),
+          [maskBatch, 1, 256, 256],
+        ),
+        has_mask_input: new ort.Tensor('float32', Float32Array.from([hasMask]), [1]),
+      };
+      const [a, b] = [await shared.run(feeds), await copied.run(feeds)];
+      for (const name of copied.outputNames) {
+        expect(a[name].dims).toEqual(b[name].dims);
+        expect(a[name].dims[0]).toBe(n);
+        expect(maxAbsDiff(a[name].data as Float32Array, b[name].data as Float32Array)).toBeLessThan(1e-6);
+      }
+    }
+    await Promise.all([shared.release(), copied.release()]);
+  });
+});
+
 describe('automatic mode', () => {
   // Cache trunk batches so several generators (and LoRAs) score ONE trunk pass, as the design intends.
   const batches = new Map<string, TrunkOutput>();
@@ -309,7 +357,7 @@ describe('caches and sessions', () => {
       'file-digests.json',
       expect.stringMatching(/^sam-encoder-int8-v1-[0-9a-f]{16}\.onnx$/),
       expect.stringMatching(/^sam-heads-[0-9a-f]{16}\.bin$/),
-      expect.stringMatching(/^sam-trunk-v1-[0-9a-f]{16}\.onnx$/),
+      expect.stringMatching(new RegExp(`^sam-trunk-v${TRUNK_SURGERY_VERSION}-[0-9a-f]{16}\\.onnx$`)),
     ]);
     expect(logs.filter((m) => m.startsWith('prepared the decoder trunk'))).toHaveLength(1);
     // A warm start takes the head weights from the cache: the same values as decoding sam.onnx.

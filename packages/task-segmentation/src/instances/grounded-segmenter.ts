@@ -54,7 +54,7 @@ export interface GroundedOptions {
   iouFrom?: BoxHeads;
   /** Also return, from the same trunk runs, every task's instances with plain SAM's heads (default false). */
   baseline?: boolean;
-  /** Boxes per trunk call (default 4). */
+  /** At most this many boxes per trunk call (default 8, spread evenly over the fewest calls). */
   boxesPerBatch?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -106,7 +106,7 @@ const DEFAULTS = {
   heads: 'task' as BoxHeads,
   iouFrom: 'plain' as BoxHeads,
   baseline: false,
-  boxesPerBatch: 4,
+  boxesPerBatch: 8,
 };
 
 function checkUnit(name: string, value: number): void {
