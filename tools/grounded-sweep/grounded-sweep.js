@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// How grounded task mode turns detected boxes into ranked instances, swept offline: which score and which mask
+// NMS give the best segm AP. Two steps:
+//
+//   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
+//       [--coco DIR] [--limit N]
+//   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
+//       [--coco DIR] [--variants default,det,...]
+//
+// `collect` runs the grounded protocol of `tasam eval` (every category a task "segment all {category}", the
+// default detector at 0.05, each box once through the trunk, plain SAM's heads and the task's LoRA heads)
+// but keeps every box's mask before any score threshold or mask NMS, with what a score could use: the
+// detector's score, SAM's predicted IoU, the stability score, the box. One JSON line an image, appended as
+// each image finishes, so an interrupted run resumes where it stopped (images already in the file are skipped).
+// `score` then ranks and suppresses those masks by each variant and runs COCOeval (segm) for the referring
+// setting (tasks for the categories present) and the detection setting (all 80), without SAM or the detector.
+// Choose on train2017, then score val2017 once. Built packages are required (`pnpm build`).
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { parseArgs } = require('node:util');
+
+const root = path.resolve(__dirname, '..', '..');
+const pkg = (name) => require(path.join(root, 'packages', name, 'dist'));
+const { values: opts, positionals } = parseArgs({
+  options: {
+    coco: { type: 'string', default: process.env.TASAM_COCO ?? path.join(root, '..', 'shared', 'coco-mini') },
+    split: { type: 'string', default: 'train2017' },
+    out: { type: 'string' },
+    in: { type: 'string' },
+    limit: { type: 'string' },
+    variants: { type: 'string' },
+  },
+  allowPositionals: true,
+});
+const usage = () => {
+  console.error(
+    'usage: grounded-sweep.js collect --split S --out FILE | score --split S --in FILE [--variants a,b]',
+  );
+  process.exit(2);
+};
+
+const cacheRoot = process.env.TASAM_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'tasam');
+
+async function collect() {
+  if (!opts.out) usage();
+  const { selectEval, presentCategories, textTask, wholeShard } = pkg('evaluation');
+  const { SamRuntime } = pkg('sam-runtime');
+  const { CocoDetector } = pkg('detector');
+  const { GroundedSegmenter } = pkg('task-segmentation');
+  const { TaskLoraGenerator } = pkg('hypernet');
+  const { createTextEncoder } = pkg('text-encoder');
+  const { loadImageRgb, compressRle } = pkg('coco-data');
+  const limit = opts.limit ? Number(opts.limit) : undefined;
+  const selection = await selectEval(opts.coco, opts.split, { limit, shard: wholeShard });
+  // Resume: keep the whole lines of an earlier run (a line cut short by an interruption is dropped, its image
+  // run again), rewritten through a temporary file so the kept part is never half-written either.
+  const done = new Set();
+  if (fs.existsSync(opts.out)) {
+    const whole = fs
+      .readFileSync(opts.out, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        try {
+          done.add(JSON.parse(line).imageId);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    fs.writeFileSync(`${opts.out}.tmp`, whole.map((line) => `${line}\n`).join(''));
+    fs.renameSync(`${opts.out}.tmp`, opts.out);
+  }
+  const runtime = await SamRuntime.create({
+    modelCacheDir: path.join(cacheRoot, 'models'),
+    optimizedModelDir: path.join(cacheRoot, 'models'),
+    embeddingCacheDir: path.join(cacheRoot, 'embeddings'),
+  });
+  const detector = await CocoDetector.load();
+  const encoder = await createTextEncoder({ cacheDir: path.join(cacheRoot, 'text') });
+  const generator = await TaskLoraGenerator.load({ encoder });
+  const loras = new Map();
+  const source = {
+    generate: async (task) => {
+      if (!loras.has(task)) loras.set(task, await generator.generate(task));
+      return loras.get(task);
+    },
+  };
+  const segmenter = new GroundedSegmenter(runtime, detector, source);
+  const groundings = selection.categories.map((c) => ({
+    task: textTask(c.name),
+    grounded: true,
+    categories: [{ id: c.id, name: c.name, score: 1 }],
+    colour: null,
+  }));
+  let stop = false;
+  process.on('SIGINT', () => {
+    stop = true;
+    console.error('\ninterrupted: finishing this image, then stopping (run again to resume)');
+  });
+  const todo = selection.images.filter((image) => !done.has(image.id));
+  const started = Date.now();
+  for (const [i, image] of todo.entries()) {
+    if (stop) break;
+    const rgb = await loadImageRgb(path.join(selection.imageDir, image.file_name));
+    const { embedding } = await runtime.embedImage(rgb);
+    const result = await segmenter.segment(rgb, embedding, groundings, {
+      scoreThreshold: 0,
+      maskNmsIou: 1,
+      baseline: true,
+    });
+    const record = (list) =>
+      list.map((m) => ({
+        rle: compressRle(m.rle).counts,
+        det: m.detectorScore,
+        iou: m.predictedIou,
+        stab: m.stabilityScore,
+        box: m.box.map((v) => Math.round(v * 10) / 10),
+        bbox: m.bbox,
+      }));
+    const line = {
+      imageId: image.id,
+      size: [image.height, image.width],
+      present: presentCategories(selection, image.id),
+      tasam: {},
+      plain: {},
+    };
+    selection.categories.forEach((c, t) => {
+      const task = result.tasks[t];
+      if (task.instances.length) line.tasam[c.id] = record(task.instances);
+      if (task.baseline?.length) line.plain[c.id] = record(task.baseline);
+    });
+    fs.appendFileSync(opts.out, `${JSON.stringify(line)}\n`);
+    const rate = (Date.now() - started) / 1000 / (i + 1);
+    process.stderr.write(
+      `\rcollect ${done.size + i + 1}/${selection.images.length}  ${rate.toFixed(1)} s an image, ` +
+        `ETA ${Math.round(rate * (todo.length - i - 1))} s   `,
+    );
+  }
+  process.stderr.write('\n');
+  detector.dispose();
+  await Promise.all([runtime.dispose(), encoder.dispose?.()]);
+}
+
+/** Score variants: each maps a recorded mask to a ranking score. */
+const boxIou = (a, b) => {
+  // a: x0,y0,x1,y1 (detector box); b: COCO x,y,w,h (mask bbox).
+  const [bx0, by0, bx1, by1] = [b[0], b[1], b[0] + b[2], b[1] + b[3]];
+  const iw = Math.max(0, Math.min(a[2], bx1) - Math.max(a[0], bx0));
+  const ih = Math.max(0, Math.min(a[3], by1) - Math.max(a[1], by0));
+  const inter = iw * ih;
+  const union = (a[2] - a[0]) * (a[3] - a[1]) + b[2] * b[3] - inter;
+  return union > 0 ? inter / union : 0;
+};
+const SCORES = {
+  'det*iou': (m) => m.det * m.iou,
+  det: (m) => m.det,
+  'det*iou^2': (m) => m.det * m.iou * m.iou,
+  'det*sqrt(iou)': (m) => m.det * Math.sqrt(Math.max(0, m.iou)),
+  'det*iou*stab': (m) => m.det * m.iou * m.stab,
+  'det*iou*boxiou': (m) => m.det * m.iou * boxIou(m.box, m.bbox),
+  'det*iou*sqrt(boxiou)': (m) => m.det * m.iou * Math.sqrt(boxIou(m.box, m.bbox)),
+};
+const NMS = [0.5, 0.6, 0.7, 0.8, 1];
+
+async function score() {
+  if (!opts.in) usage();
+  const { CocoEval, CocoResults, loadGroundTruthFile } = pkg('coco-eval');
+  const { maskNms } = pkg('task-segmentation');
+  const gt = await loadGroundTruthFile(path.join(opts.coco, 'annotations', `instances_${opts.split}.json`));
+  const images = fs
+    .readFileSync(opts.in, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const imgIds = images.map((i) => i.imageId);
+  const allCats = gt.catIds;
+  const wanted = opts.variants ? new Set(opts.variants.split(',')) : undefined;
+  const rows = [];
+  for (const heads of ['tasam', 'plain']) {
+    for (const [scoreName, scoreOf] of Object.entries(SCORES)) {
+      for (const nms of NMS) {
+        const name = `${heads} ${scoreName} nms${nms}`;
+        if (wanted && !wanted.has(name) && !wanted.has(scoreName)) continue;
+        const results = { referring: [], detection: [] };
+        for (const image of images) {
+          const present = new Set(image.present);
+          for (const [cat, list] of Object.entries(image[heads])) {
+            const rles = list.map((m) => ({ size: image.size, counts: m.rle }));
+            const scores = list.map(scoreOf);
+            const keep = nms >= 1 ? list.map((_, i) => i) : maskNms(rles.map(decompress), scores, nms);
+            for (const k of keep) {
+              const r = {
+                image_id: image.imageId,
+                category_id: Number(cat),
+                score: scores[k],
+                segmentation: rles[k],
+              };
+              results.detection.push(r);
+              if (present.has(Number(cat))) results.referring.push(r);
+            }
+          }
+        }
+        const stats = {};
+        for (const setting of ['referring', 'detection']) {
+          const dt = new CocoResults(results[setting], 'segm', name, gt);
+          const evaluation = new CocoEval(gt, dt, 'segm', { imgIds, catIds: allCats });
+          evaluation.evaluate();
+          evaluation.accumulate();
+          stats[setting] = evaluation.summarize().stats;
+        }
+        const row = { name, referring: stats.referring, detection: stats.detection };
+        rows.push(row);
+        const f = (v) => v.toFixed(3);
+        console.log(
+          `${name.padEnd(36)} referring AP ${f(row.referring[0])} AP50 ${f(row.referring[1])} AR100 ${f(row.referring[8])}` +
+            `  detection AP ${f(row.detection[0])} AP50 ${f(row.detection[1])} AR100 ${f(row.detection[8])}`,
+        );
+      }
+    }
+  }
+}
+
+let decompressRle;
+const decompress = (rle) => {
+  decompressRle ??= pkg('coco-data').decompressRle;
+  return decompressRle(rle);
+};
+
+const command = positionals[0];
+(command === 'collect' ? collect() : command === 'score' ? score() : usage()).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
