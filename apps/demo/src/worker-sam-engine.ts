@@ -25,7 +25,15 @@ export interface WorkerSamEngineOptions {
   extra?: unknown;
   /** Receives a line when the worker crashes and when it has been restarted. Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * How long `close` lets the calls in flight finish before it stops the worker anyway (default 30 s). Stopping
+   * the worker inside an onnxruntime run aborts the whole process (exit 134: onnxruntime-node throws a C++
+   * exception into a terminated thread), so only a worker stuck longer than this is stopped regardless.
+   */
+  closeGraceMs?: number;
 }
+
+const CLOSE_GRACE_MS = 30_000;
 
 type ReadyReply = Extract<EngineReply, { kind: 'ready' }>;
 
@@ -72,8 +80,8 @@ function workerScript(): string {
  * once fails the same way, and the operator has to look. A crash caused by one input costs one restart per
  * request that sends it, each admitted like any other job.
  *
- * The worker holds the process open only while a call is pending or a worker is starting; `close` terminates
- * it (after the onnxruntime run in progress, if any: native code cannot be interrupted).
+ * The worker holds the process open only while a call is pending or a worker is starting; `close` lets the
+ * calls in flight finish, then terminates it (terminating it inside an onnxruntime run would abort the process).
  */
 export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
   readonly model: string;
@@ -85,6 +93,8 @@ export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
   private nextId = 0;
   /** Settles when the latest restart has (see `untilReady`). */
   private restart?: Promise<void>;
+  /** While `close` waits for the calls in flight: called when the last one settles. */
+  private onIdle?: () => void;
 
   private constructor(
     private readonly launch: () => { worker: Worker; ready: Promise<ReadyReply> },
@@ -93,6 +103,7 @@ export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
     /** How long the first start took, ms: the Retry-After while a replacement starts. */
     private readonly startMs: number,
     private readonly log: (line: string) => void,
+    private readonly closeGraceMs: number,
   ) {
     this.model = ready.model;
     this.taskMode = ready.taskMode;
@@ -119,7 +130,8 @@ export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
     const { worker, ready } = launch();
     const reply = await ready;
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-    return new WorkerSamEngine(launch, worker, reply, performance.now() - started, log);
+    const grace = options.closeGraceMs ?? CLOSE_GRACE_MS;
+    return new WorkerSamEngine(launch, worker, reply, performance.now() - started, log, grace);
   }
 
   embed(image: RgbPixels): Promise<SamEmbedding> {
@@ -156,13 +168,38 @@ export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
     if (this.state.kind !== 'ready') throw this.refusal();
   }
 
-  /** Terminates the worker; pending and later calls fail with ModelWorkerError. */
+  /**
+   * Stops the worker. Later calls fail with ModelWorkerError at once; the calls in flight finish first (a
+   * replacement that is loading finishes loading), for up to `closeGraceMs`: terminating a worker inside an
+   * onnxruntime call aborted the process (SIGTERM to `tasam-demo` during an upload exited 134). Calls still
+   * pending after that fail with ModelWorkerError.
+   */
   async close(): Promise<void> {
     const state = this.state;
     if (state.kind === 'closed') return;
     this.state = { kind: 'closed' };
+    if (state.kind === 'ready' || state.kind === 'restarting') {
+      if (state.kind === 'restarting') await this.restart;
+      await this.inFlightSettled(state.worker);
+      await state.worker.terminate();
+    }
     this.failPending(new ModelWorkerError('was stopped while this call ran: the server is shutting down'));
-    if (state.kind === 'ready' || state.kind === 'restarting') await state.worker.terminate();
+  }
+
+  /** Resolves when no call is pending, the worker has exited, or `closeGraceMs` has passed. */
+  private inFlightSettled(worker: Worker): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('exit', done);
+        this.onIdle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.closeGraceMs);
+      worker.once('exit', done);
+      this.onIdle = done;
+    });
   }
 
   private call(message: (id: number) => EngineCall): Promise<EngineReply> {
@@ -215,6 +252,7 @@ export class WorkerSamEngine implements SegmentationEngine<SamEmbedding> {
     this.holdOpenWhileBusy();
     if (reply.kind === 'failed') call.reject(rebuildError(reply.failure));
     else call.resolve(reply);
+    if (this.pending.size === 0) this.onIdle?.();
   }
 
   /** The worker died: its calls fail, and a replacement starts. Once per worker (an error is followed by exit). */

@@ -33,12 +33,13 @@ function request(task?: string): SegmentRequest {
 }
 
 /** A stub engine that logs into `log`; `maxStarts`: starts beyond it fail to load. */
-async function stub(options: { maxStarts?: number; gate?: Int32Array } = {}) {
+async function stub(options: { maxStarts?: number; gate?: Int32Array; closeGraceMs?: number } = {}) {
   const log: string[] = [];
   const starts = new Int32Array(new SharedArrayBuffer(4));
+  const { closeGraceMs, ...extra } = options;
   const engine = await WorkerSamEngine.start(
     {},
-    { script: STUB, extra: { starts, ...options }, log: (line) => log.push(line) },
+    { script: STUB, extra: { starts, ...extra }, log: (line) => log.push(line), closeGraceMs },
   );
   return { engine, log, starts };
 }
@@ -156,14 +157,37 @@ describe('WorkerSamEngine', () => {
     });
   });
 
-  it('close terminates the worker and fails the pending and later calls', async () => {
-    const { engine } = await stub();
+  it('close stops a worker whose call does not end within the grace period, failing it and later calls', async () => {
+    const { engine } = await stub({ closeGraceMs: 0 });
     const embedding: SamEmbedding = await engine.embed(IMAGE);
     const hanging = failure(engine.segment(embedding, SIZE, request('hang')));
     await engine.close();
     expect((await hanging).message).toMatch(/^the model worker was stopped while this call ran/);
     expect(await failure(engine.embed(IMAGE))).toBeInstanceOf(ModelWorkerError);
     await engine.close();
+  });
+
+  it('close lets a call blocked in the model finish before it stops the worker', async () => {
+    // Terminating a worker inside an onnxruntime run aborts the process: close must wait for the run.
+    const gate = new Int32Array(new SharedArrayBuffer(8));
+    const { engine } = await stub({ gate });
+    const order: string[] = [];
+    const embedding = engine.embed(IMAGE).then(
+      (e) => {
+        order.push('embedded');
+        return e;
+      },
+      (error: Error) => {
+        order.push(`failed: ${error.message}`);
+      },
+    );
+    while (Atomics.load(gate, 1) === 0) await new Promise((resolve) => setImmediate(resolve));
+    const closed = engine.close().then(() => order.push('closed'));
+    expect(await failure(engine.embed(IMAGE))).toBeInstanceOf(ModelWorkerError);
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await Promise.all([embedding, closed]);
+    expect(order).toEqual(['embedded', 'closed']);
   });
 
   it('answers /api/health and the page while the worker is blocked in a model call', async () => {
