@@ -8,13 +8,15 @@
 // task (cats.jpg "segment all cats", elephants.jpg "segment all elephants", suitcases.jpg "highlight every
 // suitcase"): one untimed run of each CLI (models, embeddings, LoRAs cached: a warm start), then --rounds runs of
 // each, alternating, each a fresh process timed from spawn to exit. Prints the medians, every run, and whether the
-// two CLIs' last outputs have the same masks and scores. Both use the normal cache directory.
+// two CLIs' last outputs have the same masks and scores. Both use the normal cache directory. The worktree is
+// removed at the end unless --work was given (then it is kept and reused).
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { prepareBaseCheckout } = require('../base-checkout');
 
 const root = path.resolve(__dirname, '..', '..');
 const { values: opts } = parseArgs({
@@ -31,19 +33,6 @@ if (!opts.base || !(Number.isInteger(rounds) && rounds > 0)) {
 }
 const work = opts.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tasam-segment-ab-'));
 fs.mkdirSync(work, { recursive: true });
-
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
-}
-
-function prepareBase() {
-  const dir = path.join(work, 'base');
-  if (!fs.existsSync(dir)) run('git', ['worktree', 'add', '--detach', dir, opts.base], root);
-  run('pnpm', ['install', '--frozen-lockfile', '--offline'], dir);
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter', '@tasam/cli...'], dir);
-  return dir;
-}
 
 /** One `tasam segment IMAGE --task TASK --json`: wall ms and its tasks' masks (RLE counts and scores). */
 function segment(checkout, image, task) {
@@ -66,7 +55,7 @@ function segment(checkout, image, task) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
 
-const base = prepareBase();
+const base = prepareBaseCheckout(opts.base, work);
 const examples = [
   ['cats.jpg', 'segment all cats'],
   ['elephants.jpg', 'segment all elephants'],
@@ -94,4 +83,8 @@ for (const [file, task] of examples) {
     `${file.padEnd(14)} base ${Math.round(b)} ms  new ${Math.round(n)} ms  (${(n / b).toFixed(2)}x)  ${same}  ` +
       `load ${os.loadavg()[0].toFixed(2)}  [base ${sides.base.ms.map(Math.round).join(' ')}; new ${sides.new.ms.map(Math.round).join(' ')}]`,
   );
+}
+if (!opts.work) {
+  spawnSync('git', ['worktree', 'remove', '--force', base], { cwd: root });
+  fs.rmSync(work, { recursive: true, force: true });
 }

@@ -20,6 +20,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
+const { prepareBaseCheckout } = require('../base-checkout');
 
 const root = path.resolve(__dirname, '..', '..');
 const { values: opts, positionals: extra } = parseArgs({
@@ -47,19 +48,6 @@ if (!(Number.isInteger(images) && images > 0 && Number.isInteger(rounds) && roun
 }
 const work = opts.work ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tasam-train-throughput-'));
 fs.mkdirSync(work, { recursive: true });
-
-function run(command, args, cwd) {
-  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status})`);
-}
-
-function prepareBase() {
-  const dir = path.join(work, 'base');
-  if (!fs.existsSync(dir)) run('git', ['worktree', 'add', '--detach', dir, opts.base], root);
-  run('pnpm', ['install', '--frozen-lockfile', '--offline'], dir);
-  run('pnpm', ['exec', 'turbo', 'run', 'build', '--filter', '@tasam/cli...'], dir);
-  return dir;
-}
 
 const lines = (file) =>
   fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
@@ -129,7 +117,7 @@ const median = (xs) => {
 };
 
 async function main() {
-  const base = prepareBase();
+  const base = prepareBaseCheckout(opts.base, work);
   const results = [];
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? ['base', 'head'] : ['head', 'base'];
