@@ -144,14 +144,11 @@ async function collect() {
 }
 
 /** Score variants: each maps a recorded mask to a ranking score. */
-const boxIou = (a, b) => {
-  // a: x0,y0,x1,y1 (detector box); b: COCO x,y,w,h (mask bbox).
-  const [bx0, by0, bx1, by1] = [b[0], b[1], b[0] + b[2], b[1] + b[3]];
-  const iw = Math.max(0, Math.min(a[2], bx1) - Math.max(a[0], bx0));
-  const ih = Math.max(0, Math.min(a[3], by1) - Math.max(a[1], by0));
-  const inter = iw * ih;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + b[2] * b[3] - inter;
-  return union > 0 ? inter / union : 0;
+let detectorBoxIou;
+/** IoU of the detector's box (x0, y0, x1, y1) with the mask's COCO box (x, y, w, h). */
+const boxIou = (box, bbox) => {
+  detectorBoxIou ??= pkg('detector').boxIou;
+  return detectorBoxIou(box, [bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]]);
 };
 const SCORES = {
   'det*iou': (m) => m.det * m.iou,

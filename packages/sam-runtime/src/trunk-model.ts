@@ -163,21 +163,20 @@ function shareImageAcrossPrompts(graph: onnx.IGraphProto, source: string): void 
   const producer = new Map<string, Node>();
   for (const node of nodes) for (const output of node.output ?? []) producer.set(output, node);
   const consumers = (tensor: string) => nodes.filter((node) => node.input?.includes(tensor));
-  const fail = (problem: string): never => {
-    throw new ModelSurgeryError(source, `cannot share the image embedding across prompts: ${problem}`);
-  };
+  const failure = (problem: string) =>
+    new ModelSurgeryError(source, `cannot share the image embedding across prompts: ${problem}`);
   const tiles = nodes.filter((node) => node.opType === 'Tile');
   if (tiles.length !== 2)
-    fail(`expected 2 Tile nodes (embedding, positional encoding), found ${tiles.length}`);
+    throw failure(`expected 2 Tile nodes (embedding, positional encoding), found ${tiles.length}`);
   const fromInput = (tensor: string, input: string, depth = 0): boolean =>
     tensor === input ||
     (depth < 4 && (producer.get(tensor)?.input ?? []).some((name) => fromInput(name, input, depth + 1)));
   const imageTile = tiles.find((tile) => fromInput(tile.input![0], 'image_embeddings'));
-  if (!imageTile) throw fail('no Tile copies image_embeddings');
+  if (!imageTile) throw failure('no Tile copies image_embeddings');
   // src = repeat_interleave(image_embeddings) + dense prompt embeddings: Tile -> Reshape -> Add.
   const reshape = consumers(imageTile.output![0]).find((node) => node.opType === 'Reshape');
   const src = reshape && consumers(reshape.output![0]).find((node) => node.opType === 'Add');
-  if (!src) throw fail('the copied embedding does not feed Reshape -> Add');
+  if (!src) throw failure('the copied embedding does not feed Reshape -> Add');
   const batchShapes = consumers(src.output![0]).filter(
     (shape) =>
       shape.opType === 'Shape' &&
@@ -185,7 +184,8 @@ function shareImageAcrossPrompts(graph: onnx.IGraphProto, source: string): void 
         (gather) => gather.opType === 'Gather' && intConstant(gather.input![1], producer, graph) === 0,
       ),
   );
-  if (batchShapes.length !== 1) fail(`expected one read of src's batch size, found ${batchShapes.length}`);
+  if (batchShapes.length !== 1)
+    throw failure(`expected one read of src's batch size, found ${batchShapes.length}`);
   batchShapes[0].input = ['point_coords'];
   for (const tile of tiles) {
     tile.opType = 'Identity';
