@@ -106,6 +106,10 @@ export class AutomaticMaskGenerator {
     if (!Number.isInteger(pointsPerBatch) || pointsPerBatch < 1) {
       throw new InvalidPromptError('pointsPerBatch', `expected a positive integer, got ${pointsPerBatch}`);
     }
+    const { stabilityScoreOffset: offset } = this.options;
+    if (!Number.isFinite(offset) || offset < 0) {
+      throw new InvalidPromptError('stabilityScoreOffset', `expected a finite number >= 0, got ${offset}`);
+    }
   }
 
   pointGrid(size: ImageSize): PointPrompt[] {
