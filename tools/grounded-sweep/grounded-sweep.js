@@ -165,6 +165,7 @@ async function score() {
   if (!opts.in) usage();
   const { CocoEval, CocoResults, loadGroundTruthFile } = pkg('coco-eval');
   const { maskNms } = pkg('task-segmentation');
+  const { decompressRle } = pkg('coco-data');
   const gt = await loadGroundTruthFile(path.join(opts.coco, 'annotations', `instances_${opts.split}.json`));
   const images = fs
     .readFileSync(opts.in, 'utf8')
@@ -174,7 +175,21 @@ async function score() {
   const imgIds = images.map((i) => i.imageId);
   const allCats = gt.catIds;
   const wanted = opts.variants ? new Set(opts.variants.split(',')) : undefined;
-  const rows = [];
+  // Each list's masks as COCO RLE and, once mask NMS needs them, decoded (shared by every variant).
+  const compressed = new Map();
+  const decoded = new Map();
+  const masksOf = (image, list) => {
+    if (!compressed.has(list))
+      compressed.set(
+        list,
+        list.map((m) => ({ size: image.size, counts: m.rle })),
+      );
+    return compressed.get(list);
+  };
+  const decodedOf = (image, list) => {
+    if (!decoded.has(list)) decoded.set(list, masksOf(image, list).map(decompressRle));
+    return decoded.get(list);
+  };
   for (const heads of ['tasam', 'plain']) {
     for (const [scoreName, scoreOf] of Object.entries(SCORES)) {
       for (const nms of NMS) {
@@ -184,9 +199,9 @@ async function score() {
         for (const image of images) {
           const present = new Set(image.present);
           for (const [cat, list] of Object.entries(image[heads])) {
-            const rles = list.map((m) => ({ size: image.size, counts: m.rle }));
+            const rles = masksOf(image, list);
             const scores = list.map(scoreOf);
-            const keep = nms >= 1 ? list.map((_, i) => i) : maskNms(rles.map(decompress), scores, nms);
+            const keep = nms >= 1 ? list.map((_, i) => i) : maskNms(decodedOf(image, list), scores, nms);
             for (const k of keep) {
               const r = {
                 image_id: image.imageId,
@@ -207,23 +222,16 @@ async function score() {
           evaluation.accumulate();
           stats[setting] = evaluation.summarize().stats;
         }
-        const row = { name, referring: stats.referring, detection: stats.detection };
-        rows.push(row);
+        const [r, d] = [stats.referring, stats.detection];
         const f = (v) => v.toFixed(3);
         console.log(
-          `${name.padEnd(36)} referring AP ${f(row.referring[0])} AP50 ${f(row.referring[1])} AR100 ${f(row.referring[8])}` +
-            `  detection AP ${f(row.detection[0])} AP50 ${f(row.detection[1])} AR100 ${f(row.detection[8])}`,
+          `${name.padEnd(36)} referring AP ${f(r[0])} AP50 ${f(r[1])} AR100 ${f(r[8])}` +
+            `  detection AP ${f(d[0])} AP50 ${f(d[1])} AR100 ${f(d[8])}`,
         );
       }
     }
   }
 }
-
-let decompressRle;
-const decompress = (rle) => {
-  decompressRle ??= pkg('coco-data').decompressRle;
-  return decompressRle(rle);
-};
 
 const command = positionals[0];
 (command === 'collect' ? collect() : command === 'score' ? score() : usage()).catch((error) => {
