@@ -5,10 +5,10 @@
  *
  *   pnpm --filter @tasam/detector bench [-- --runs 10]
  *     times CenterNet alone, NanoDet alone, the ensemble on one thread and in worker threads (the default on
- *     more than one core) and the ensemble with the flip, interleaved
+ *     more than one core) and the ensemble with the flip, and with tiles, interleaved
  *     in one run (medians and ratios)
  *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--models centernet,nanodet]
- *     [--score-threshold 0.05] [--augment none|flip] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
+ *     [--score-threshold 0.05] [--augment none|flip] [--tiles] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
  *   (or TASAM_COCO=DIR instead of --coco)
  *   pnpm --filter @tasam/detector bench -- --coco DIR --split train2017 --sweep OUTDIR
  *     runs both models on every image, plain and mirrored, and writes one results file per variant (model
@@ -45,7 +45,7 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-/** detect options from --score-threshold, --nms-iou, --augment, --merge, --fusion-iou (checked by detect). */
+/** detect options from --score-threshold, --nms-iou, --augment, --merge, --fusion-iou, --tiles (checked by detect). */
 function detectOptionsFromArguments(): DetectOptions {
   const options: Record<string, unknown> = {};
   const numbers: Array<[string, keyof DetectOptions]> = [
@@ -61,6 +61,7 @@ function detectOptionsFromArguments(): DetectOptions {
     const value = argument(key);
     if (value !== undefined) options[key] = value;
   }
+  if (process.argv.includes('--tiles')) options.tiles = true;
   resolveDetectOptions(options, 2); // a bad flag fails before the model runs
   return options;
 }
@@ -84,6 +85,12 @@ const CONFIGURATIONS: Array<{
     models: ['centernet', 'nanodet'],
     parallel: true,
     options: { augment: 'flip' },
+  },
+  {
+    name: 'ensemble + tiles, worker threads',
+    models: ['centernet', 'nanodet'],
+    parallel: true,
+    options: { tiles: true },
   },
 ];
 

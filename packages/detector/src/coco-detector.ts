@@ -7,7 +7,9 @@ import type { DetectorModel } from './model/detector-model';
 import { defaultModelDir } from './model/model-files';
 import { buildModel, modelInfo, readModel } from './model/model-specs';
 import { WorkerDetectorModel } from './model/worker-model';
+import { nonMaxSuppression } from './nms';
 import { resolveDetectOptions, resolveLoadOptions } from './options';
+import { cornerTiles, cropRgb, fromTile } from './tiles';
 import type {
   Detection,
   DetectOptions,
@@ -123,6 +125,18 @@ export class CocoDetector {
         for (const mirrored of mirrors) {
           this.checkNotDisposed();
           passes.push(await model.run(rgb, mirrored, filter));
+        }
+        if (options.tiles) {
+          // The tiles' small objects join the model's full-image pass, as if that pass had seen them; the
+          // pass's own NMS then removes the boxes a tile and the full image both found.
+          const found = [...passes[0]];
+          for (const tile of cornerTiles(rgb.width, rgb.height)) {
+            this.checkNotDisposed();
+            found.push(
+              ...fromTile(await model.run(cropRgb(rgb, tile), false, filter), tile, rgb.width, rgb.height),
+            );
+          }
+          passes[0] = nonMaxSuppression(found, options.nmsIou);
         }
         return passes;
       }),

@@ -49,6 +49,7 @@ export {
   DETECTOR_MODELS,
   resolveDetectOptions,
 } from './options';
+export { cornerTiles, cropRgb, fromTile, TILE_FRACTION, TILE_MAX_SIDE, type Tile } from './tiles';
 export type {
   Box,
   CocoBboxResult,

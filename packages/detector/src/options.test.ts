@@ -25,6 +25,7 @@ describe('resolveDetectOptions', () => {
       maxDetections: 100,
       categoryIds: undefined,
       augment: 'none',
+      tiles: false,
       merge: 'nms',
       fusionIou: 0.6,
     });
@@ -37,6 +38,7 @@ describe('resolveDetectOptions', () => {
       maxDetections: 1,
       categoryIds: [22, 17, 22],
       augment: 'flip',
+      tiles: true,
       merge: 'wbf',
       fusionIou: 0,
     });
@@ -46,6 +48,7 @@ describe('resolveDetectOptions', () => {
       maxDetections: 1,
       categoryIds: new Set([22, 17]),
       augment: 'flip',
+      tiles: true,
       merge: 'wbf',
       fusionIou: 0,
     });
@@ -73,6 +76,8 @@ describe('resolveDetectOptions', () => {
     ['augment', { augment: 'hflip' }],
     ['augment', { augment: true }],
     ['augment', { augment: null }],
+    ['tiles', { tiles: 'yes' }],
+    ['tiles', { tiles: 1 }],
     ['merge', { merge: 'WBF' }],
     ['merge', { merge: 1 }],
     ['fusionIou', { fusionIou: 1.01 }],

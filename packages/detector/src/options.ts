@@ -19,6 +19,7 @@ export const DEFAULT_DETECT_OPTIONS: Readonly<Required<Omit<DetectOptions, 'cate
   nmsIou: 0.5,
   maxDetections: 100,
   augment: 'none',
+  tiles: false,
   merge: 'nms',
   fusionIou: 0.6,
 });
@@ -39,6 +40,7 @@ const DETECT_KEYS = new Set([
   'maxDetections',
   'categoryIds',
   'augment',
+  'tiles',
   'merge',
   'fusionIou',
 ]);
@@ -97,6 +99,9 @@ export function resolveDetectOptions(options?: DetectOptions, modelCount = 1): R
     o.nmsIou,
     merge === 'wbf' ? DEFAULT_WBF_NMS_IOU : DEFAULT_DETECT_OPTIONS.nmsIou,
   );
+  if (o.tiles !== undefined && typeof o.tiles !== 'boolean')
+    throw new DetectorOptionsError('tiles', o.tiles, 'true or false');
+  const tiles = (o.tiles as boolean | undefined) ?? DEFAULT_DETECT_OPTIONS.tiles;
   const fusionIou = fraction('fusionIou', o.fusionIou, DEFAULT_DETECT_OPTIONS.fusionIou);
   let maxDetections = DEFAULT_DETECT_OPTIONS.maxDetections;
   if (o.maxDetections !== undefined) {
@@ -122,7 +127,7 @@ export function resolveDetectOptions(options?: DetectOptions, modelCount = 1): R
       categoryIds!.add(id);
     });
   }
-  return { scoreThreshold, nmsIou, maxDetections, categoryIds, augment, merge, fusionIou };
+  return { scoreThreshold, nmsIou, maxDetections, categoryIds, augment, tiles, merge, fusionIou };
 }
 
 /** Applies the defaults to `CocoDetector.load`'s options and checks them. */

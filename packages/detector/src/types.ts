@@ -39,6 +39,13 @@ export interface DetectOptions {
    */
   augment?: DetectAugment;
   /**
+   * Small objects: also run each model on the image's four corner tiles (each 60% of its width and height,
+   * stretched to the model's input, so objects look 1.67 times larger) and add the tiles' boxes of small
+   * objects (mean side under 128 px, not cut by a tile edge) to the model's full-image pass. Default false;
+   * five passes of each model instead of one.
+   */
+  tiles?: boolean;
+  /**
    * How the passes' boxes become detections. 'nms' (default): per-class NMS at `nmsIou` over all of them.
    * 'wbf': weighted box fusion: each pass's near-duplicates removed (NMS at `nmsIou`), then same-class boxes of
    * different passes overlapping by IoU above `fusionIou` clustered; a cluster's box is the score-weighted mean
@@ -63,6 +70,7 @@ export interface ResolvedDetectOptions {
   /** undefined: all categories. */
   categoryIds: ReadonlySet<number> | undefined;
   augment: DetectAugment;
+  tiles: boolean;
   merge: DetectMerge;
   fusionIou: number;
 }

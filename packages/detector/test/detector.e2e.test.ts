@@ -10,16 +10,20 @@ import {
   CENTERNET_SHA256,
   CocoDetector,
   candidateThreshold,
+  cornerTiles,
+  cropRgb,
   type Detection,
   DetectorDisposedError,
   DetectorModelChecksumError,
   DetectorModelReadError,
   DetectorOptionsError,
   defaultModelDir,
+  fromTile,
   mergeDetections,
   mirrorDetections,
   NANODET_MODEL_ID,
   NANODET_SHA256,
+  nonMaxSuppression,
   resolveDetectOptions,
 } from '../src';
 import { forbidNetwork } from './no-network';
@@ -218,6 +222,30 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
     });
   });
 
+  describe('tiles (small objects)', () => {
+    it("adds the corner tiles' uncut small boxes to the full-image pass, then the pass's NMS", async () => {
+      const rgb = await loadImageRgb(ELEPHANTS);
+      const options = { scoreThreshold: 0.1 };
+      const [full] = await detector.detectPasses(rgb, options);
+      const [tiled] = await detector.detectPasses(rgb, { ...options, tiles: true });
+      const fromTiles: Detection[] = [];
+      for (const tile of cornerTiles(rgb.width, rgb.height)) {
+        const [pass] = await detector.detectPasses(cropRgb(rgb, tile), options);
+        fromTiles.push(...fromTile(pass, tile, rgb.width, rgb.height));
+      }
+      expect(fromTiles.length).toBeGreaterThan(0);
+      expect(tiled).toEqual(nonMaxSuppression([...full, ...fromTiles], resolveDetectOptions(options).nmsIou));
+      expectWellFormed(tiled, 640, 480, 0.1);
+      expect(tiled.length).toBeGreaterThan(full.length);
+    });
+
+    it('the ensemble with tiles still finds the two cats as separate boxes', async () => {
+      const cats = (await ensemble.detect(CATS, { tiles: true })).filter((d) => d.categoryId === CAT);
+      expect(cats.length).toBeGreaterThanOrEqual(2);
+      expect(boxIou(cats[0].box, cats[1].box)).toBeLessThan(0.5);
+    });
+  });
+
   it('gives typed errors for an unreadable path, undecodable bytes and bad options', async () => {
     await expect(detector.detect(join(scratch, 'no-such-image.jpg'))).rejects.toThrow(ImageReadError);
     await expect(detector.detect(scratch)).rejects.toMatchObject({ code: 'IMAGE_READ' });
@@ -322,7 +350,7 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
   });
 
   describe('the ensemble in worker threads', () => {
-    it('gives exactly what the same ensemble gives on one thread, flipped or not', async () => {
+    it('gives exactly what the same ensemble gives on one thread, flipped, tiled or not', async () => {
       expect(parallel.parallel).toBe(true);
       expect(ensemble.parallel).toBe(false);
       expect(detector.parallel).toBe(false);
@@ -333,6 +361,9 @@ describe('CocoDetector on the vendored CenterNet, offline', () => {
           await ensemble.detectPasses(image, { augment: 'flip' }),
         );
       }
+      expect(await parallel.detect(CATS, { tiles: true })).toEqual(
+        await ensemble.detect(CATS, { tiles: true }),
+      );
       const both = await Promise.all([parallel.detect(CATS), parallel.detect(ELEPHANTS)]);
       expect(both).toEqual([await ensemble.detect(CATS), await ensemble.detect(ELEPHANTS)]);
     });
