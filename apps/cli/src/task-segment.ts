@@ -30,6 +30,8 @@ export interface TaskSegmentOptions {
   detectorModelDir?: string;
   /** The detector's models (default: @tasam/detector's default ensemble). */
   detectorModels?: DetectorModelName[];
+  /** Also detect on the image's corner tiles, for small objects (default false; @tasam/detector `tiles`). */
+  detectorTiles?: boolean;
   /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
   /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
@@ -181,6 +183,7 @@ export async function runTaskSegment(
         );
         const result = await grounder.segment(image, embedding, onDetector, {
           scoreThreshold: options.scoreThreshold,
+          detectorTiles: options.detectorTiles,
         });
         timings.detectMs = Math.round(result.timings.detectMs);
         for (const t of result.tasks) {

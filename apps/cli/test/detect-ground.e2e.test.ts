@@ -37,6 +37,22 @@ describe('tasam detect and tasam ground as subprocesses (offline)', () => {
     expect(existsSync(overlay)).toBe(true);
   });
 
+  it('with --tiles also finds the small, distant elephants', () => {
+    const count = (...extra: string[]) => {
+      const result = run(
+        'detect',
+        join(examples, 'elephants.jpg'),
+        '--json',
+        '--score-threshold',
+        '0.15',
+        ...extra,
+      );
+      expect(result.status).toBe(0);
+      return (JSON.parse(result.stdout) as { detections: unknown[] }).detections.length;
+    };
+    expect(count('--tiles')).toBeGreaterThan(count());
+  });
+
   it('writes COCO bbox results for a split that coco-eval scores', () => {
     const coco = exampleCoco(work);
     const out = join(work, 'dt.json');

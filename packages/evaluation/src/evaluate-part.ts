@@ -31,6 +31,8 @@ export interface EvaluatePartOptions {
   shard: Shard;
   /** Grounded protocol: the detector whose boxes prompt SAM (required with `grounded`). */
   detector?: CocoDetector;
+  /** Grounded protocol: also detect on each image's corner tiles (@tasam/detector `tiles`; default false). */
+  detectorTiles?: boolean;
   /** When the run started (performance.now()), so `wallMs` includes loading; default: now. */
   startedAt?: number;
   /**
@@ -72,6 +74,9 @@ export async function evaluatePart(
       checkpointId: segmenter.generator.checkpointId,
       limit: options.limit ?? null,
       categoryIds: selection.categories.map((c) => c.id),
+      ...(detector && protocols.includes('grounded')
+        ? { detector: `${detector.id}${options.detectorTiles ? '+tiles' : ''}` }
+        : {}),
     },
     shard: options.shard,
     allImageIds: selection.allImageIds,
@@ -102,7 +107,9 @@ export async function evaluatePart(
   if (detector && protocols.includes('grounded')) {
     const grounded: GroundedImageResult[] = [];
     for (let i = 0; i < selection.images.length; i++) {
-      grounded.push(await runGroundedImage(selection, i, segmenter, detector));
+      grounded.push(
+        await runGroundedImage(selection, i, segmenter, detector, { detectorTiles: options.detectorTiles }),
+      );
       options.onImage?.(selection.images[i].id, 'the grounded protocol');
     }
     part.grounded = grounded;

@@ -100,5 +100,21 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     await expect(
       segmenter.segment(image, embedding, groundings, { heads: 'other' as 'task' }),
     ).rejects.toThrow(/heads: must be 'task' or 'plain'/);
+    await expect(
+      segmenter.segment(image, embedding, groundings, { detectorTiles: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/detectorTiles: must be true or false/);
+  });
+
+  it('with detectorTiles prompts the boxes the detector gives with tiles (more, small, apples here)', async () => {
+    const image = await loadImageRgb(join(fixtures, 'fruit-bowl.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all apples']);
+    const options = { scoreThreshold: 0.05, categoryIds: [53] };
+    const plain = await segmenter.segment(image, embedding, groundings);
+    const result = await segmenter.segment(image, embedding, groundings, { detectorTiles: true });
+    const tiled = await detector.detect(image, { ...options, tiles: true });
+    expect(result.detections).toEqual(tiled.filter((d) => d.score >= 0.15));
+    expect(result.detections.length).toBeGreaterThan(plain.detections.length);
+    expect(plain.detections).toEqual((await detector.detect(image, options)).filter((d) => d.score >= 0.15));
   });
 });

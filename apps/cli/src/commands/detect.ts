@@ -27,6 +27,7 @@ interface DetectOptions {
   categories?: number[];
   modelDir?: string;
   detectorModels?: DetectorModelName[];
+  tiles?: boolean;
   json?: boolean;
 }
 
@@ -92,6 +93,7 @@ async function detectCoco(io: CliIO, coco: string, options: DetectOptions, detec
       for (const image of selection.images) {
         const detections = await detector.detect(join(selection.imageDir, image.file_name), {
           scoreThreshold: options.scoreThreshold,
+          tiles: options.tiles,
           categoryIds: options.categories,
         });
         results.push(...detectionsToCocoResults(image.id, detections));
@@ -140,6 +142,7 @@ export function detectCommand(io: CliIO): Command {
       "directory with the models' files, centernet.json/.bin and nanodet.json/.bin (default: the bundled models)",
     )
     .option('--detector-models <names>', DETECTOR_MODELS_HELP, parseDetectorModels)
+    .option('--tiles', 'also detect on the four corner tiles of the image: small objects (about 3x the time)')
     .option('--json', 'print {"image","detections":[{"box","categoryId","category","score"}],"ms"} on stdout')
     .addHelpText(
       'after',
@@ -171,6 +174,7 @@ export function detectCommand(io: CliIO): Command {
         const image = await loadImageRgb(imagePath as string);
         const detections = await detector.detect(image, {
           scoreThreshold: options.scoreThreshold,
+          tiles: options.tiles,
           categoryIds: options.categories,
         });
         const ms = Math.round(performance.now() - started);

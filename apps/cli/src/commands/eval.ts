@@ -47,6 +47,7 @@ export interface EvalOptions {
   threads?: number;
   encoderPrecision?: EncoderPrecision;
   detectorModels?: DetectorModelName[];
+  detectorTiles?: boolean;
   json?: boolean;
 }
 
@@ -118,6 +119,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
           limit: options.limit,
           shard,
           detector,
+          detectorTiles: options.detectorTiles,
           startedAt: started,
           onImage: (imageId, pass) => {
             progress.advance();
@@ -235,6 +237,10 @@ export function evalCommand(io: CliIO): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .addOption(encoderPrecisionOption())
     .option('--detector-models <names>', `grounded protocol: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
+    .option(
+      '--detector-tiles',
+      'grounded protocol: also detect on the corner tiles of each image (small objects)',
+    )
     .option('--json', 'print the report as one JSON document on stdout')
     .addHelpText(
       'after',

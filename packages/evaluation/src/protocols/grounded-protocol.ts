@@ -32,6 +32,7 @@ export async function runGroundedImage(
   imageIndex: number,
   segmenter: TaskSegmenter,
   detector: CocoDetector,
+  options: { detectorTiles?: boolean } = {},
 ): Promise<GroundedImageResult> {
   const image = selection.images[imageIndex];
   const started = performance.now();
@@ -45,7 +46,11 @@ export async function runGroundedImage(
     colour: null,
   }));
   const grounded = new GroundedSegmenter(segmenter.runtime, detector, segmenter.generator);
-  const result = await grounded.segment(rgb, embedding, groundings, { scoreThreshold: 0, baseline: true });
+  const result = await grounded.segment(rgb, embedding, groundings, {
+    scoreThreshold: 0,
+    baseline: true,
+    detectorTiles: options.detectorTiles,
+  });
   const scored = (list: readonly GroundedInstance[]) =>
     list.map((i) => ({ rle: compressRle(i.rle), score: i.score }));
   const plain: Record<string, ScoredMask[]> = {};

@@ -25,6 +25,11 @@ export interface EvalSettings {
   checkpointId: string;
   limit: number | null;
   categoryIds: number[];
+  /**
+   * Grounded protocol: the detector's id and passes, e.g. 'centernet-...+nanodet-...' or with '+tiles' (absent in
+   * parts written before it was recorded).
+   */
+  detector?: string;
 }
 
 /** One shard's raw results: everything the metrics need, nothing computed across images yet. */
