@@ -3,7 +3,7 @@
 // NMS give the best segm AP. Two steps:
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
-//       [--coco DIR] [--limit N]
+//       [--coco DIR] [--limit N] [--augment flip] [--tiles]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
 //       [--coco DIR] [--variants default,det,...]
 //
@@ -31,6 +31,8 @@ const { values: opts, positionals } = parseArgs({
     in: { type: 'string' },
     limit: { type: 'string' },
     variants: { type: 'string' },
+    augment: { type: 'string', default: 'none' },
+    tiles: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -87,7 +89,13 @@ async function collect() {
       return loras.get(task);
     },
   };
-  const segmenter = new GroundedSegmenter(runtime, detector, source);
+  // --augment flip: the detector also runs on the mirrored image; --tiles: also on the image's corner tiles
+  // (see @tasam/detector's DetectOptions).
+  const augmented = {
+    detect: (image, options) =>
+      detector.detect(image, { ...options, augment: opts.augment, tiles: opts.tiles }),
+  };
+  const segmenter = new GroundedSegmenter(runtime, augmented, source);
   const groundings = selection.categories.map((c) => ({
     task: textTask(c.name),
     grounded: true,
