@@ -142,7 +142,7 @@ export function detectCommand(io: CliIO): Command {
       "directory with the models' files, centernet.json/.bin and nanodet.json/.bin (default: the bundled models)",
     )
     .option('--detector-models <names>', DETECTOR_MODELS_HELP, parseDetectorModels)
-    .option('--tiles', 'also detect on the four corner tiles of the image: small objects (about 3x the time)')
+    .option('--tiles', 'also detect on the four corner tiles of the image: small objects (about 4x the time)')
     .option('--json', 'print {"image","detections":[{"box","categoryId","category","score"}],"ms"} on stdout')
     .addHelpText(
       'after',

@@ -325,7 +325,7 @@ export function segmentCommand(io: CliIO): Command {
     .option('--detector-models <names>', `with --task: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
     .option(
       '--detector-tiles',
-      'with --task: also detect on the four corner tiles of the image (small objects, e.g. fruit on a stall; about 3x the detector time)',
+      'with --task: also detect on the four corner tiles of the image (small objects, e.g. fruit on a stall; about 4x the detector time)',
     )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
