@@ -95,7 +95,8 @@ export class CocoDetector {
 
   /**
    * The unmerged detections of each pass `detect` would run: for each model, the image, then with
-   * `augment: 'flip'` its mirror (boxes mapped back: x' = width - x). Every decoded row scoring at least
+   * `augment: 'flip'` its mirror (boxes mapped back: x' = width - x); with `tiles: true` a model's first pass also
+   * holds its corner tiles' small boxes, after per-class NMS at `nmsIou`. Every decoded row scoring at least
    * `scoreThreshold` of the asked categories after the model's own duplicate removal (NanoDet's NMS), without
    * merging (only `scoreThreshold`, `categoryIds` and `augment` are used). For measurements:
    * `mergeDetections(passes, resolveDetectOptions(options, models))` gives what `detect` gives when the threshold
