@@ -119,6 +119,10 @@ export class CocoDetector {
     await ensureWasmBackend(); // another package may have switched tfjs' global engine since load
     const filter = { scoreThreshold, categoryIds: options.categoryIds };
     const mirrors = options.augment === 'flip' ? [false, true] : [false];
+    // Cropped once, read by every model.
+    const tiles = options.tiles
+      ? cornerTiles(rgb.width, rgb.height).map((tile) => ({ tile, pixels: cropRgb(rgb, tile) }))
+      : [];
     // Models in worker threads run at once; each model's passes (and models on this thread) run in turn.
     const perModel = await Promise.all(
       this.loaded.map(async (model) => {
@@ -127,15 +131,13 @@ export class CocoDetector {
           this.checkNotDisposed();
           passes.push(await model.run(rgb, mirrored, filter));
         }
-        if (options.tiles) {
+        if (tiles.length > 0) {
           // The tiles' small objects join the model's full-image pass, as if that pass had seen them; the
           // pass's own NMS then removes the boxes a tile and the full image both found.
           const found = [...passes[0]];
-          for (const tile of cornerTiles(rgb.width, rgb.height)) {
+          for (const { tile, pixels } of tiles) {
             this.checkNotDisposed();
-            found.push(
-              ...fromTile(await model.run(cropRgb(rgb, tile), false, filter), tile, rgb.width, rgb.height),
-            );
+            found.push(...fromTile(await model.run(pixels, false, filter), tile, rgb.width, rgb.height));
           }
           passes[0] = nonMaxSuppression(found, options.nmsIou);
         }
