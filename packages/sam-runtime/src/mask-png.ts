@@ -1,8 +1,8 @@
 import type { RgbImage } from '@tasam/coco-data';
-import sharp from 'sharp';
 import { writeFileAtomic } from './atomic-write';
 import { InvalidTensorError, OutputWriteError } from './errors';
 import type { ImageSize } from './image-frame';
+import { sharp } from './lazy-sharp';
 import { assertRgbImage } from './preprocess';
 import type { BoxPrompt, PointPrompt } from './prompt';
 

@@ -1,7 +1,7 @@
 import type { RgbImage } from '@tasam/coco-data';
-import sharp from 'sharp';
 import { InvalidTensorError } from './errors';
 import { ImageFrame, SAM_INPUT_SIZE } from './image-frame';
+import { sharp } from './lazy-sharp';
 import type { Tensor32 } from './tensor';
 
 /** SAM's pixel statistics (RGB, 0-255 scale). */

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { ImageDecodeError, ImageReadError, ImageTooLargeError } from '../errors';
+
+let sharpModule: typeof Sharp | undefined;
+/**
+ * sharp, loaded on the first decode: it loads a native library (~40 ms), which the users of this package's RLE,
+ * annotation and category API (e.g. the detector's worker threads) never need.
+ */
+function sharp(...args: Parameters<typeof Sharp>): ReturnType<typeof Sharp> {
+  sharpModule ??= require('sharp') as typeof Sharp;
+  return sharpModule(...args);
+}
 
 /** An 8-bit RGB image, row-major, channels interleaved: data[(y * width + x) * 3 + c]. */
 export interface RgbImage {
