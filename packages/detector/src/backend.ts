@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import { DETECTOR_TFJS_BACKEND } from './backend-name';
 import { DetectorBackendError } from './errors';
 
-/** The tfjs backend the detector runs on. */
-export const DETECTOR_TFJS_BACKEND = 'wasm';
+export { DETECTOR_TFJS_BACKEND };
 
 /**
  * Makes wasm tfjs' active backend. tfjs has one global engine: when nothing chose a backend yet this picks

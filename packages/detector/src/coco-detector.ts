@@ -1,5 +1,5 @@
 import type { RgbImage } from '@tasam/coco-data';
-import { ensureWasmBackend } from './backend';
+import type * as Backend from './backend';
 import { DetectorDisposedError } from './errors';
 import { toRgbImage } from './image-input';
 import { candidateThreshold, mergeDetections } from './merge';
@@ -56,11 +56,19 @@ export class CocoDetector {
     const { modelDir, verify, models, parallel } = resolveLoadOptions(options, defaultModelDir);
     // Files are read and checked here, so a missing or altered file is a typed error whatever thread builds.
     // In model order, so the first model's problem is the one reported.
-    const artifacts: Awaited<ReturnType<typeof readModel>>[] = [];
-    for (const name of models) artifacts.push(await readModel(name, modelDir, verify));
+    const artifacts: ReturnType<typeof readModel>[] = [];
+    for (const [i, name] of models.entries())
+      artifacts.push(
+        i === 0
+          ? readModel(name, modelDir, verify)
+          : artifacts[i - 1].then(() => readModel(name, modelDir, verify)),
+      );
+    // Awaited below, one by one: a later model's failure must not be unhandled while an earlier one builds.
+    for (const read of artifacts) read.catch(() => undefined);
     const loaded: DetectorModel[] = [];
     try {
       if (parallel) {
+        // Each worker starts now, before its files are read: its start-up (tfjs, ~0.2 s) overlaps the reading.
         const started = await Promise.allSettled(
           models.map((name, i) => {
             const { id, inputSize } = modelInfo(name);
@@ -71,7 +79,8 @@ export class CocoDetector {
         const failed = started.find((result) => result.status === 'rejected');
         if (failed) throw (failed as PromiseRejectedResult).reason;
       } else {
-        for (const [i, name] of models.entries()) loaded.push(await buildModel(name, artifacts[i], modelDir));
+        for (const [i, name] of models.entries())
+          loaded.push(await buildModel(name, await artifacts[i], modelDir));
       }
     } catch (error) {
       for (const model of loaded) model.dispose();
@@ -116,7 +125,10 @@ export class CocoDetector {
     const rgb: RgbImage = await toRgbImage(image);
     if (options.categoryIds?.size === 0) return [];
     this.checkNotDisposed();
-    await ensureWasmBackend(); // another package may have switched tfjs' global engine since load
+    // Another package may have switched tfjs' global engine since load; models in worker threads have their own
+    // engine, and starting wasm here as well would only take CPU from them.
+    if (this.loaded.some((model) => !(model instanceof WorkerDetectorModel)))
+      await (require('./backend') as typeof Backend).ensureWasmBackend();
     const filter = { scoreThreshold, categoryIds: options.categoryIds };
     const mirrors = options.augment === 'flip' ? [false, true] : [false];
     // Cropped once, read by every model.

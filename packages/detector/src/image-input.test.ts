@@ -1,8 +1,6 @@
 import { ImageDecodeError, ImageReadError } from '@tasam/coco-data';
-import * as tf from '@tensorflow/tfjs-core';
-import { ensureWasmBackend } from './backend';
 import { DetectorInputError } from './errors';
-import { checkRgbImage, toInputTensor, toRgbImage } from './image-input';
+import { checkRgbImage, toRgbImage } from './image-input';
 
 const image = (width: number, height: number, fill: (x: number, y: number, c: number) => number) => {
   const data = new Uint8Array(width * height * 3);
@@ -41,34 +39,5 @@ describe('checkRgbImage / toRgbImage', () => {
   it('passes coco-data’s typed errors through for unreadable files and undecodable bytes', async () => {
     await expect(toRgbImage('/nonexistent/dir/image.jpg')).rejects.toThrow(ImageReadError);
     await expect(toRgbImage(Buffer.from('not an image at all'))).rejects.toThrow(ImageDecodeError);
-  });
-});
-
-describe('toInputTensor', () => {
-  beforeAll(async () => {
-    await ensureWasmBackend();
-  }, 120_000);
-
-  it('stretches any image to [1, 512, 512, 3] float RGB 0-255 and leaks no tensors', async () => {
-    const before = tf.memory().numTensors;
-    const input = toInputTensor(image(64, 32, (_, __, c) => [255, 128, 0][c]));
-    expect(input.shape).toEqual([1, 512, 512, 3]);
-    expect(input.dtype).toBe('float32');
-    const data = await input.data();
-    expect(Array.from(data.slice(0, 3))).toEqual([255, 128, 0]);
-    expect(Array.from(data.slice(-3))).toEqual([255, 128, 0]);
-    input.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('stretches each axis on its own (no letterbox): left half black, right half white stays so', async () => {
-    const input = toInputTensor(
-      image(8, 2, (x) => (x < 4 ? 0 : 255)),
-      16,
-    );
-    const data = await input.data();
-    input.dispose();
-    const pixel = (x: number, y: number) => data[(y * 16 + x) * 3];
-    expect([pixel(0, 0), pixel(6, 15), pixel(9, 0), pixel(15, 15)]).toEqual([0, 0, 255, 255]);
   });
 });

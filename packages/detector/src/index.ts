@@ -1,5 +1,5 @@
 export { ImageDecodeError, ImageReadError, type RgbImage } from '@tasam/coco-data';
-export { DETECTOR_TFJS_BACKEND } from './backend';
+export { DETECTOR_TFJS_BACKEND } from './backend-name';
 export { type BoxFusionOptions, type FusableDetection, weightedBoxFusion } from './box-fusion';
 export { CocoDetector } from './coco-detector';
 export { detectionsToCocoResults } from './coco-results';

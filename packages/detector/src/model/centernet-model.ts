@@ -3,7 +3,6 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeDetections } from '../decode';
 import { DetectorModelLoadError } from '../errors';
-import { toInputTensor } from '../image-input';
 import { mirrorDetections } from '../merge';
 import type { Detection } from '../types';
 import {
@@ -16,6 +15,7 @@ import {
 } from './centernet-constants';
 import type { DetectorModel, PassFilter } from './detector-model';
 import { checkInputShape, graphFromArtifacts } from './graph-model';
+import { toInputTensor } from './input-tensor';
 
 /** The vendored MobileNetV3 CenterNet: its graph decodes and score-sorts 100 rows itself. */
 export class CenterNetModel implements DetectorModel {

@@ -6,7 +6,7 @@ import {
   CENTERNET_SHA256,
   DETECTOR_INPUT_SIZE,
 } from './centernet-constants';
-import { CenterNetModel } from './centernet-model';
+import type * as CenterNet from './centernet-model';
 import type { DetectorModel } from './detector-model';
 import { readModelArtifacts } from './model-files';
 import {
@@ -15,9 +15,12 @@ import {
   NANODET_MODEL_ID,
   NANODET_SHA256,
 } from './nanodet-constants';
-import { NanoDetModel } from './nanodet-model';
+import type * as NanoDet from './nanodet-model';
 
-/** How each model is read from disk and built. */
+/**
+ * How each model is read from disk and built. The model modules load tfjs (~50 ms) and are required only when a
+ * model is built: a process whose models all run in worker threads never loads tfjs on its main thread.
+ */
 interface ModelSpec {
   id: string;
   inputSize: number;
@@ -32,14 +35,16 @@ const MODEL_SPECS: Record<DetectorModelName, ModelSpec> = {
     inputSize: DETECTOR_INPUT_SIZE,
     graphFile: CENTERNET_GRAPH_FILE,
     checksums: CENTERNET_SHA256,
-    build: (artifacts, modelDir) => CenterNetModel.fromArtifacts(artifacts, modelDir),
+    build: (artifacts, modelDir) =>
+      (require('./centernet-model') as typeof CenterNet).CenterNetModel.fromArtifacts(artifacts, modelDir),
   },
   nanodet: {
     id: NANODET_MODEL_ID,
     inputSize: NANODET_INPUT_SIZE,
     graphFile: NANODET_GRAPH_FILE,
     checksums: NANODET_SHA256,
-    build: (artifacts, modelDir) => NanoDetModel.fromArtifacts(artifacts, modelDir),
+    build: (artifacts, modelDir) =>
+      (require('./nanodet-model') as typeof NanoDet).NanoDetModel.fromArtifacts(artifacts, modelDir),
   },
 };
 

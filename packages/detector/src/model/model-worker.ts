@@ -5,7 +5,13 @@ import { TasamError } from '@tasam/errors';
 import type { DetectorModelLoadError } from '../errors';
 import type { DetectorModel } from './detector-model';
 import { buildModel } from './model-specs';
-import type { ModelWorkerData, PassRequest, WorkerFailure, WorkerReply } from './worker-messages';
+import type {
+  BuildRequest,
+  ModelWorkerData,
+  PassRequest,
+  WorkerFailure,
+  WorkerReply,
+} from './worker-messages';
 
 const port = parentPort;
 const data = workerData as ModelWorkerData;
@@ -19,9 +25,11 @@ function failure(error: unknown): WorkerFailure {
 
 async function main(): Promise<void> {
   if (!port) throw new Error('model-worker.js runs only as a worker thread');
+  // The thread starts (loading tfjs) while its parent reads and checks the model's files, which then arrive here.
+  const { artifacts } = await new Promise<BuildRequest>((resolve) => port.once('message', resolve));
   let model: DetectorModel;
   try {
-    model = await buildModel(data.name, data.artifacts, data.modelDir);
+    model = await buildModel(data.name, artifacts, data.modelDir);
   } catch (error) {
     port.postMessage({ kind: 'load-failed', failure: failure(error) } satisfies WorkerReply);
     return;

@@ -5,11 +5,17 @@ import type { Detection, DetectorModelName } from '../types';
 export interface ModelWorkerData {
   name: DetectorModelName;
   modelDir: string;
+}
+
+/** The first message to a model worker: the model's files, read and checked, to build the model from. */
+export interface BuildRequest {
+  kind: 'build';
   artifacts: tf.io.ModelArtifacts;
 }
 
-/** One pass asked of a model worker. */
+/** One pass asked of a model worker (after its `ready`). */
 export interface PassRequest {
+  kind: 'pass';
   id: number;
   image: { data: Uint8Array; width: number; height: number };
   mirrored: boolean;
@@ -25,7 +31,7 @@ export interface WorkerFailure {
   message: string;
 }
 
-/** What a model worker posts: once `ready` (or a load failure), then one reply a request. */
+/** What a model worker posts: once `ready` (or a load failure) after its build request, then one reply a pass. */
 export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'load-failed'; failure: WorkerFailure }

@@ -6,7 +6,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { DetectorModelLoadError, DetectorWorkerError } from '../errors';
 import type { Detection, DetectorModelName } from '../types';
 import type { DetectorModel, PassFilter } from './detector-model';
-import type { ModelWorkerData, PassRequest, WorkerFailure, WorkerReply } from './worker-messages';
+import type {
+  BuildRequest,
+  ModelWorkerData,
+  PassRequest,
+  WorkerFailure,
+  WorkerReply,
+} from './worker-messages';
 
 /** The compiled worker: beside this file in dist/, or in dist/ when this file runs from src/ (tests). */
 function workerScript(): string {
@@ -66,19 +72,27 @@ export class WorkerDetectorModel implements DetectorModel {
   }
 
   /**
-   * Starts a worker that builds the model from `artifacts` (already read and checksum-checked on this thread,
-   * so file errors keep their types) and resolves once it is ready to run passes.
+   * Starts a worker at once (it loads tfjs, ~0.2 s) and, when `artifacts` resolve (read and checksum-checked on
+   * this thread meanwhile, so file errors keep their types), has it build the model from them; resolves once it
+   * is ready to run passes. If `artifacts` reject, the worker is stopped and their error is this one's.
    */
   static start(
     name: DetectorModelName,
     id: string,
     inputSize: number,
-    artifacts: tf.io.ModelArtifacts,
+    artifacts: Promise<tf.io.ModelArtifacts>,
     modelDir: string,
   ): Promise<WorkerDetectorModel> {
-    const workerData: ModelWorkerData = { name, modelDir, artifacts };
-    const worker = new Worker(workerScript(), { workerData, transferList: weightBuffers(artifacts) });
-    return new Promise((resolve, reject) => {
+    const workerData: ModelWorkerData = { name, modelDir };
+    const worker = new Worker(workerScript(), { workerData });
+    artifacts.then(
+      (read) => {
+        const request: BuildRequest = { kind: 'build', artifacts: read };
+        worker.postMessage(request, weightBuffers(read));
+      },
+      () => void worker.terminate(),
+    );
+    const loaded = new Promise<WorkerDetectorModel>((resolve, reject) => {
       const onExit = (code: number) =>
         reject(new DetectorWorkerError(name, `exited while loading (code ${code})`));
       const onError = (cause: Error) => {
@@ -102,12 +116,16 @@ export class WorkerDetectorModel implements DetectorModel {
         }
       });
     });
+    // When the files fail, their typed error is the one reported, not the exit of the worker stopped for it.
+    loaded.catch(() => undefined);
+    return artifacts.then(() => loaded);
   }
 
   run(image: RgbImage, mirrored: boolean, filter: PassFilter): Promise<Detection[]> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
     const request: PassRequest = {
+      kind: 'pass',
       id,
       image: { data: image.data, width: image.width, height: image.height },
       mirrored,

@@ -1,0 +1,2 @@
+/** The tfjs backend the detector runs on. */
+export const DETECTOR_TFJS_BACKEND = 'wasm';
