@@ -153,6 +153,25 @@ describe('runHeads', () => {
     expect(maxAbsDiff(one, all.subarray((1 * 4 + 2) * 65536, (1 * 4 + 3) * 65536))).toBeLessThan(1e-5);
   });
 
+  it('runs only the asked mask tokens: theirs are exact, the others zero, the IoUs all there', () => {
+    const lora = loraFor(HEAD_LAYER_NAMES, 4, 0.5);
+    const all = predictHeads(trunk, weights, lora);
+    const first = predictHeads(trunk, weights, lora, [0]);
+    const none = predictHeads(trunk, weights, lora, []);
+    expect(firstDifference(first.iouPredictions, all.iouPredictions)).toBe(-1);
+    expect(firstDifference(none.iouPredictions, all.iouPredictions)).toBe(-1);
+    for (let p = 0; p < n; p++) {
+      const at = (m: number) => [(p * 4 + m) * 32, (p * 4 + m + 1) * 32] as const;
+      expect(firstDifference(first.maskWeights.subarray(...at(0)), all.maskWeights.subarray(...at(0)))).toBe(
+        -1,
+      );
+      expect(first.maskWeights.subarray(at(1)[0], at(3)[1]).every((v) => v === 0)).toBe(true);
+      expect(all.maskWeights.subarray(at(1)[0], at(3)[1]).some((v) => v !== 0)).toBe(true);
+    }
+    expect(none.maskWeights.every((v) => v === 0)).toBe(true);
+    expect(() => predictHeads(trunk, weights, undefined, [4])).toThrow(/mask token 4 is not one of 0-3/);
+  });
+
   it('rejects LoRA layers that are not heads or have the wrong shape', () => {
     const expectCode = (lora: HeadLora, message: RegExp) => {
       let caught: unknown;

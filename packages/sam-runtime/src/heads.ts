@@ -37,6 +37,8 @@ export const HEAD_LAYER_NAMES: readonly string[] = [
   ...[0, 1, 2].map((l) => `iou_prediction_head.layers.${l}`),
 ];
 
+const ALL_MASK_TOKENS: readonly number[] = [0, 1, 2, 3];
+
 /** A three-layer MLP with ReLU between layers (SAM's MLP with sigmoid_output=False). */
 function runMlp(
   prefix: string,
@@ -125,16 +127,26 @@ function assertTrunk(trunk: TrunkOutput): void {
 
 /**
  * The small part of the heads: the four hypernetwork MLPs and the IoU MLP, with an optional LoRA. Cheap
- * (about 0.6 MFLOP a prompt), so scoring many tasks against one trunk run costs little.
+ * (about 0.6 MFLOP a prompt), so scoring many tasks against one trunk run costs little. `maskTokens` (default
+ * all four) limits the hypernetwork MLPs run to the masks that will be made; the other tokens' mask weights stay
+ * zero. The IoU predictions of all four masks are always computed (one MLP).
  */
-export function predictHeads(trunk: TrunkOutput, weights: HeadWeights, lora?: HeadLora): HeadOutputs {
+export function predictHeads(
+  trunk: TrunkOutput,
+  weights: HeadWeights,
+  lora?: HeadLora,
+  maskTokens: readonly number[] = ALL_MASK_TOKENS,
+): HeadOutputs {
   assertTrunk(trunk);
   if (lora) assertLoraFitsHeads(weights, lora);
+  for (const m of maskTokens)
+    if (!Number.isInteger(m) || m < 0 || m >= MASK_TOKENS)
+      throw new InvalidTensorError('maskTokens', `mask token ${m} is not one of 0-${MASK_TOKENS - 1}`);
   const { n } = trunk;
   const maskWeights = new Float32Array(n * MASK_TOKENS * UPSCALED_CHANNELS);
   const iouPredictions = new Float32Array(n * MASK_TOKENS);
   for (let p = 0; p < n; p++) {
-    for (let m = 0; m < MASK_TOKENS; m++) {
+    for (const m of maskTokens) {
       const token = trunk.maskTokens.subarray(
         (p * MASK_TOKENS + m) * TOKEN_DIM,
         (p * MASK_TOKENS + m + 1) * TOKEN_DIM,

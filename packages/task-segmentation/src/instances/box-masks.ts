@@ -78,9 +78,13 @@ export async function boxMasks(
       chunk.map((r) => ({ box: r.box })),
       size,
     );
-    // Distinct head sets of this batch, each computed once over the whole batch.
-    const distinct = [...new Set(chunk.flatMap((r) => [...r.heads, ...(r.iouOnly ?? [])]))];
-    const predicted = new Map(distinct.map((lora) => [lora, predictHeads(output, weights, lora)]));
+    // Distinct head sets of this batch, each computed once over the whole batch: mask 0's hypernetwork MLP for
+    // the sets that make a mask, none for those read only for their predicted IoU.
+    const masked = new Set(chunk.flatMap((r) => r.heads));
+    const distinct = [...new Set([...masked, ...chunk.flatMap((r) => r.iouOnly ?? [])])];
+    const predicted = new Map(
+      distinct.map((lora) => [lora, predictHeads(output, weights, lora, masked.has(lora) ? [0] : [])]),
+    );
     chunk.forEach((request, p) => {
       for (const lora of request.heads) {
         const heads = predicted.get(lora)!;
