@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Bbox, compressRle, decodeMask, loadImageRgb, type Rle } from '@tasam/coco-data';
-import { CocoDetector, type DetectorModelName } from '@tasam/detector';
+import type { CocoDetector, DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
   type EncoderPrecision,
@@ -15,6 +15,7 @@ import { GroundedSegmenter, type Grounding } from '@tasam/task-segmentation';
 import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
 import type { SegmentedInstance } from './segmented-instance';
+import { startTaskDetector } from './task-detector';
 import { groundTasks } from './task-grounding';
 import { writeTaskOverlayPng } from './task-overlay';
 import { loadTaskSegmenter } from './task-segmenter-setup';
@@ -32,6 +33,8 @@ export interface TaskSegmentOptions {
   detectorModels?: DetectorModelName[];
   /** Also detect on the image's corner tiles, for small objects (default false; @tasam/detector `tiles`). */
   detectorTiles?: boolean;
+  /** The detector, already loading (`startTaskDetector`); else it is started here when the tasks need it. */
+  detectorLoad?: Promise<CocoDetector>;
   /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
   /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
@@ -119,6 +122,23 @@ export async function runTaskSegment(
   imagePath: string,
   options: TaskSegmentOptions,
 ): Promise<TaskSegmentReport> {
+  const prompted = options.point.length > 0 || options.box !== undefined;
+  const useDetector = !prompted && options.detector !== false;
+  // Started by the caller as early as it could be (see `segment`), or here; disposed here whatever happens.
+  const detector = useDetector ? (options.detectorLoad ?? startTaskDetector(options)) : options.detectorLoad;
+  try {
+    return await segmentTasks(io, imagePath, options, useDetector ? detector : undefined);
+  } finally {
+    await detector?.then((d) => d.dispose()).catch(() => undefined);
+  }
+}
+
+async function segmentTasks(
+  io: CliIO,
+  imagePath: string,
+  options: TaskSegmentOptions,
+  detector: Promise<CocoDetector> | undefined,
+): Promise<TaskSegmentReport> {
   const started = performance.now();
   const timings: Record<string, number> = {};
   let mark = performance.now();
@@ -130,17 +150,8 @@ export async function runTaskSegment(
   if (prompted) validatePrompt(prompt, new ImageFrame(size));
 
   mark = performance.now();
-  // The detector loads first: its worker threads build and warm up its models while the rest loads.
-  const useDetector = !prompted && options.detector !== false;
-  const detector = useDetector
-    ? CocoDetector.load({ modelDir: options.detectorModelDir, models: options.detectorModels })
-    : undefined;
-  // Keep a failed load from becoming an unhandled rejection while other work is awaited.
-  detector?.catch(() => undefined);
-  const loaded = await loadTaskSegmenter(io, options).catch(async (error: unknown) => {
-    await detector?.then((d) => d.dispose()).catch(() => undefined);
-    throw error;
-  });
+  const useDetector = detector !== undefined;
+  const loaded = await loadTaskSegmenter(io, options);
   timings.loadMs = since(mark);
   try {
     const { segmenter, loras } = loaded;
@@ -259,7 +270,7 @@ export async function runTaskSegment(
       timings,
     };
   } finally {
-    await Promise.all([loaded.dispose(), detector?.then((d) => d.dispose()).catch(() => undefined)]);
+    await loaded.dispose();
   }
 }
 
