@@ -2,16 +2,9 @@ import { ImageDecodeError, ImageReadError } from '@tasam/coco-data';
 import { DetectorInputError } from './errors';
 import { checkRgbImage, toRgbImage } from './image-input';
 
-const image = (width: number, height: number, fill: (x: number, y: number, c: number) => number) => {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = fill(x, y, c);
-  return { data, width, height };
-};
-
 describe('checkRgbImage / toRgbImage', () => {
   it('accepts a well-formed RgbImage as is', async () => {
-    const rgb = image(2, 3, () => 7);
+    const rgb = { data: new Uint8Array(2 * 3 * 3).fill(7), width: 2, height: 3 };
     expect(checkRgbImage(rgb)).toBe(rgb);
     expect(await toRgbImage(rgb)).toBe(rgb);
   });
