@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadImageRgb, rleIou } from '@tasam/coco-data';
+import { loadImageRgb, mergeRles, rleArea, rleIou } from '@tasam/coco-data';
 import { CocoDetector } from '@tasam/detector';
 import { TaskLoraGenerator } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
@@ -88,6 +88,24 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     expect(red.instances).toEqual([]);
     expect(yellow.instances.length).toBeGreaterThanOrEqual(1);
     for (const i of yellow.instances) expect(i.category).toBe('banana');
+  });
+
+  it('with a lower maskThreshold makes each box a larger mask that holds the default one', async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats']);
+    const usual = (await segmenter.segment(image, embedding, groundings)).tasks[0].instances;
+    const wider = (await segmenter.segment(image, embedding, groundings, { maskThreshold: -2 })).tasks[0]
+      .instances;
+    expect(wider.map((i) => i.box)).toEqual(usual.map((i) => i.box));
+    usual.forEach((u, k) => {
+      expect(wider[k].area).toBeGreaterThan(u.area);
+      // Same logits, lower threshold: the default mask lies wholly inside the wider one.
+      expect(rleArea(mergeRles([u.rle, wider[k].rle], true))).toBe(u.area);
+    });
+    await expect(
+      segmenter.segment(image, embedding, groundings, { maskThreshold: Number.NaN }),
+    ).rejects.toThrow(/maskThreshold: must be a finite number/);
   });
 
   it('refuses out-of-range options with a typed error naming the option', async () => {

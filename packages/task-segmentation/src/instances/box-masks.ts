@@ -48,6 +48,8 @@ export interface BoxMaskOptions {
    * (suitcases.jpg, 20 boxes: 57 ms a box at 4, 53 at 8 or 10, 72 at 20).
    */
   boxesPerBatch?: number;
+  /** Logit threshold of the masks (default SAM's, 0; see sam-runtime's `upscaleMask`). */
+  maskThreshold?: number;
   /** Called after each trunk batch with boxes done and total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,7 +91,7 @@ export async function boxMasks(
       for (const lora of request.heads) {
         const heads = predicted.get(lora)!;
         maskLogits(output, heads.maskWeights, p, 0, low);
-        const { mask, stabilityScore } = upscaleMask(low, frame);
+        const { mask, stabilityScore } = upscaleMask(low, frame, { threshold: options.maskThreshold });
         out[start + p].masks.push({
           rle: encodeMask(mask, frame.height, frame.width),
           predictedIou: heads.iouPredictions[p * 4],

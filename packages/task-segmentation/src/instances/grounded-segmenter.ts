@@ -61,6 +61,8 @@ export interface GroundedOptions {
   baseline?: boolean;
   /** At most this many boxes per trunk call (default 8, spread evenly over the fewest calls). */
   boxesPerBatch?: number;
+  /** Logit threshold of the masks (default 0, SAM's): lower makes every mask a little larger. */
+  maskThreshold?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -113,6 +115,7 @@ const DEFAULTS = {
   iouFrom: 'plain' as BoxHeads,
   baseline: false,
   boxesPerBatch: 8,
+  maskThreshold: 0,
 };
 
 function checkUnit(name: string, value: number): void {
@@ -144,6 +147,11 @@ export class GroundedSegmenter {
     checkUnit('scoreThreshold', o.scoreThreshold);
     checkUnit('maskNmsIou', o.maskNmsIou);
     checkUnit('colourMinShare', o.colourMinShare);
+    if (!Number.isFinite(o.maskThreshold))
+      throw new TaskSegmentationOptionsError(
+        'maskThreshold',
+        `must be a finite number, got ${o.maskThreshold}`,
+      );
     if (typeof o.detectorTiles !== 'boolean')
       throw new TaskSegmentationOptionsError(
         'detectorTiles',
@@ -215,7 +223,7 @@ export class GroundedSegmenter {
       size,
       this.sam.headWeights(),
       boxes,
-      { boxesPerBatch: o.boxesPerBatch, onProgress: o.onProgress },
+      { boxesPerBatch: o.boxesPerBatch, maskThreshold: o.maskThreshold, onProgress: o.onProgress },
     );
     const instancesFor = (g: GroundingLike, lora: LoraWeights | undefined): GroundedInstance[] => {
       const ids = new Set(g.categories.map((c) => c.id));
