@@ -3,7 +3,8 @@
 // NMS give the best segm AP. Two steps:
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
-//       [--coco DIR] [--limit N] [--augment flip] [--tiles]
+//       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
+//       [--mask-threshold T]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
 //       [--coco DIR] [--variants default,det,...]
 //
@@ -14,6 +15,10 @@
 // each image finishes, so an interrupted run resumes where it stopped (images already in the file are skipped).
 // `score` then ranks and suppresses those masks by each variant and runs COCOeval (segm) for the referring
 // setting (tasks for the categories present) and the detection setting (all 80), without SAM or the detector.
+// `--box-scale S` prompts SAM with each detected box scaled by S about its centre (e.g. 1.05: 5% wider and
+// taller); `--present-only` asks only the image's present categories (the referring setting, about 5x fewer boxes;
+// its "detection" figures are then the referring ones); `--mask-threshold T` thresholds SAM's mask logits at T
+// instead of 0.
 // Choose on train2017, then score val2017 once. Built packages are required (`pnpm build`).
 
 const fs = require('node:fs');
@@ -33,6 +38,9 @@ const { values: opts, positionals } = parseArgs({
     variants: { type: 'string' },
     augment: { type: 'string', default: 'none' },
     tiles: { type: 'boolean', default: false },
+    'box-scale': { type: 'string', default: '1' },
+    'present-only': { type: 'boolean', default: false },
+    'mask-threshold': { type: 'string', default: '0' },
   },
   allowPositionals: true,
 });
@@ -91,9 +99,22 @@ async function collect() {
   };
   // --augment flip: the detector also runs on the mirrored image; --tiles: also on the image's corner tiles
   // (see @tasam/detector's DetectOptions).
+  const boxScale = Number(opts['box-scale']);
+  if (!(boxScale > 0)) usage();
+  const scaled = ([x0, y0, x1, y1]) => {
+    const [cx, cy, hw, hh] = [
+      (x0 + x1) / 2,
+      (y0 + y1) / 2,
+      ((x1 - x0) / 2) * boxScale,
+      ((y1 - y0) / 2) * boxScale,
+    ];
+    return [cx - hw, cy - hh, cx + hw, cy + hh];
+  };
   const augmented = {
-    detect: (image, options) =>
-      detector.detect(image, { ...options, augment: opts.augment, tiles: opts.tiles }),
+    detect: async (image, options) =>
+      (await detector.detect(image, { ...options, augment: opts.augment, tiles: opts.tiles })).map((d) =>
+        boxScale === 1 ? d : { ...d, box: scaled(d.box) },
+      ),
   };
   const segmenter = new GroundedSegmenter(runtime, augmented, source);
   const groundings = selection.categories.map((c) => ({
@@ -113,10 +134,15 @@ async function collect() {
     if (stop) break;
     const rgb = await loadImageRgb(path.join(selection.imageDir, image.file_name));
     const { embedding } = await runtime.embedImage(rgb);
-    const result = await segmenter.segment(rgb, embedding, groundings, {
+    const present = presentCategories(selection, image.id);
+    const asked = opts['present-only']
+      ? groundings.filter((g) => present.includes(g.categories[0].id))
+      : groundings;
+    const result = await segmenter.segment(rgb, embedding, asked, {
       scoreThreshold: 0,
       maskNmsIou: 1,
       baseline: true,
+      maskThreshold: Number(opts['mask-threshold']),
     });
     const record = (list) =>
       list.map((m) => ({
@@ -130,11 +156,12 @@ async function collect() {
     const line = {
       imageId: image.id,
       size: [image.height, image.width],
-      present: presentCategories(selection, image.id),
+      present,
       tasam: {},
       plain: {},
     };
-    selection.categories.forEach((c, t) => {
+    asked.forEach((g, t) => {
+      const c = { id: g.categories[0].id };
       const task = result.tasks[t];
       if (task.instances.length) line.tasam[c.id] = record(task.instances);
       if (task.baseline?.length) line.plain[c.id] = record(task.baseline);
