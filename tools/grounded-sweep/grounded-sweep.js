@@ -15,10 +15,10 @@
 // each image finishes, so an interrupted run resumes where it stopped (images already in the file are skipped).
 // `score` then ranks and suppresses those masks by each variant and runs COCOeval (segm) for the referring
 // setting (tasks for the categories present) and the detection setting (all 80), without SAM or the detector.
-// `--box-scale S` prompts SAM with each detected box scaled by S about its centre (e.g. 1.05: 5% wider and
-// taller); `--present-only` asks only the image's present categories (the referring setting, about 5x fewer boxes;
-// its "detection" figures are then the referring ones); `--mask-threshold T` thresholds SAM's mask logits at T
-// instead of 0.
+// `--box-scale S` prompts SAM with each detected box scaled by S about its centre (GroundedOptions.boxScale;
+// default: the segmenter's); `--present-only` asks only the image's present categories (the referring
+// setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
+// thresholds SAM's mask logits at T instead of 0.
 // Choose on train2017, then score val2017 once. Built packages are required (`pnpm build`).
 
 const fs = require('node:fs');
@@ -38,7 +38,7 @@ const { values: opts, positionals } = parseArgs({
     variants: { type: 'string' },
     augment: { type: 'string', default: 'none' },
     tiles: { type: 'boolean', default: false },
-    'box-scale': { type: 'string', default: '1' },
+    'box-scale': { type: 'string' },
     'present-only': { type: 'boolean', default: false },
     'mask-threshold': { type: 'string', default: '0' },
   },
@@ -99,22 +99,10 @@ async function collect() {
   };
   // --augment flip: the detector also runs on the mirrored image; --tiles: also on the image's corner tiles
   // (see @tasam/detector's DetectOptions).
-  const boxScale = Number(opts['box-scale']);
-  if (!(boxScale > 0)) usage();
-  const scaled = ([x0, y0, x1, y1]) => {
-    const [cx, cy, hw, hh] = [
-      (x0 + x1) / 2,
-      (y0 + y1) / 2,
-      ((x1 - x0) / 2) * boxScale,
-      ((y1 - y0) / 2) * boxScale,
-    ];
-    return [cx - hw, cy - hh, cx + hw, cy + hh];
-  };
+  const boxScale = opts['box-scale'] === undefined ? undefined : Number(opts['box-scale']);
   const augmented = {
-    detect: async (image, options) =>
-      (await detector.detect(image, { ...options, augment: opts.augment, tiles: opts.tiles })).map((d) =>
-        boxScale === 1 ? d : { ...d, box: scaled(d.box) },
-      ),
+    detect: (image, options) =>
+      detector.detect(image, { ...options, augment: opts.augment, tiles: opts.tiles }),
   };
   const segmenter = new GroundedSegmenter(runtime, augmented, source);
   const groundings = selection.categories.map((c) => ({
@@ -143,6 +131,7 @@ async function collect() {
       maskNmsIou: 1,
       baseline: true,
       maskThreshold: Number(opts['mask-threshold']),
+      boxScale,
     });
     const record = (list) =>
       list.map((m) => ({

@@ -11,9 +11,11 @@ export {
   type BoxRequest,
   boxMasks,
   clipBox,
+  scaleBox,
   type TrunkFunction,
 } from './instances/box-masks';
 export {
+  BOX_SCALE_DEFAULT,
   type BoxHeads,
   type DetectorLike,
   type GroundedInstance,

@@ -6,7 +6,14 @@ import { CocoDetector } from '@tasam/detector';
 import { TaskLoraGenerator } from '@tasam/hypernet';
 import { SamRuntime } from '@tasam/sam-runtime';
 import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
-import { GroundedSegmenter, TaskGrounder, TaskSegmentationOptionsError } from '../src';
+import {
+  BOX_SCALE_DEFAULT,
+  clipBox,
+  GroundedSegmenter,
+  scaleBox,
+  TaskGrounder,
+  TaskSegmentationOptionsError,
+} from '../src';
 
 // Real SAM, detector, text encoder and the shipped hypernetwork: slow on a busy 2-core machine.
 jest.setTimeout(300_000);
@@ -106,6 +113,31 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     await expect(
       segmenter.segment(image, embedding, groundings, { maskThreshold: Number.NaN }),
     ).rejects.toThrow(/maskThreshold: must be a finite number/);
+  });
+
+  it('prompts SAM with each detected box scaled by boxScale about its centre (default BOX_SCALE_DEFAULT)', async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats']);
+    const size = { width: image.width, height: image.height };
+    const sorted = (boxes: (readonly number[] | null)[]) => boxes.map((b) => b?.join(',')).sort();
+    const masks: string[][] = [];
+    for (const boxScale of [undefined, 1, 0.8]) {
+      const result = await segmenter.segment(image, embedding, groundings, {
+        scoreThreshold: 0,
+        maskNmsIou: 1,
+        boxScale,
+      });
+      const scale = boxScale ?? BOX_SCALE_DEFAULT;
+      const expected = result.detections.map((d) => clipBox(scaleBox(d.box, scale), size));
+      expect(sorted(result.tasks[0].instances.map((i) => i.box))).toEqual(sorted(expected));
+      masks.push(result.tasks[0].instances.map((i) => Array.from(i.rle.counts).join(',')).sort());
+    }
+    // Other boxes, other masks.
+    expect(masks[2]).not.toEqual(masks[1]);
+    await expect(segmenter.segment(image, embedding, groundings, { boxScale: 0 })).rejects.toThrow(
+      /boxScale: must be a number above 0 and at most 2/,
+    );
   });
 
   it('refuses out-of-range options with a typed error naming the option', async () => {

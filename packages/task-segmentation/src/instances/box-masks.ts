@@ -107,6 +107,18 @@ export async function boxMasks(
 }
 
 /**
+ * A box (x0, y0, x1, y1) scaled by `scale` about its centre: 0.9 makes it 10% narrower and 10% lower. Scale 1
+ * returns the same corners exactly (no rounding through the centre).
+ */
+export function scaleBox(box: readonly number[], scale: number): Box {
+  const [x0, y0, x1, y1] = box;
+  if (scale === 1) return [x0, y0, x1, y1];
+  const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
+  const [hw, hh] = [((x1 - x0) / 2) * scale, ((y1 - y0) / 2) * scale];
+  return [cx - hw, cy - hh, cx + hw, cy + hh];
+}
+
+/**
  * A detector box made a valid SAM box prompt: clipped to the image (SAM rejects boxes reaching outside it), or
  * null when nothing of it is left.
  */

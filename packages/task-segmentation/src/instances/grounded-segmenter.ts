@@ -6,7 +6,7 @@ import { basicColour, type ColourName } from '../colour/colour-names';
 import { type ColourShares, maskColourShares } from '../colour/mask-colour';
 import { TaskSegmentationOptionsError } from '../errors';
 import type { TaskLoraSource } from '../task-segmenter/task-segmenter';
-import { type Box, boxMasks, clipBox, type TrunkFunction } from './box-masks';
+import { type Box, boxMasks, clipBox, scaleBox, type TrunkFunction } from './box-masks';
 import { maskNms } from './mask-nms';
 
 /** What the grounded segmenter needs of a task's grounding (`TaskGrounder.ground`'s result). */
@@ -63,6 +63,12 @@ export interface GroundedOptions {
   boxesPerBatch?: number;
   /** Logit threshold of the masks (default 0, SAM's): lower makes every mask a little larger. */
   maskThreshold?: number;
+  /**
+   * Each detected box is scaled by this about its centre before it prompts SAM (default 1: the detector's box).
+   * Tighter boxes (0.95) raised the task heads' referring AP on coco-mini train2017 (0.257 → 0.265) but not on
+   * val2017 (0.294 → 0.294), so the default keeps the box (see the model card).
+   */
+  boxScale?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -80,7 +86,7 @@ export interface GroundedInstance {
   stabilityScore: number;
   categoryId: number;
   category: string;
-  /** The detector's box (x0, y0, x1, y1, clipped to the image) that prompted SAM. */
+  /** The box (x0, y0, x1, y1) that prompted SAM: the detector's, scaled by `boxScale`, clipped to the image. */
   box: Box;
   /** With a colour word: the share of the mask's pixels of each basic colour. */
   colourShares?: ColourShares;
@@ -105,6 +111,9 @@ export interface GroundedResult {
   timings: { detectMs: number; loraMs: number; masksMs: number };
 }
 
+/** GroundedOptions.boxScale's default: the detector's own box. */
+export const BOX_SCALE_DEFAULT = 1;
+
 const DEFAULTS = {
   detectorThreshold: 0.05,
   detectorTiles: false,
@@ -116,6 +125,7 @@ const DEFAULTS = {
   baseline: false,
   boxesPerBatch: 8,
   maskThreshold: 0,
+  boxScale: BOX_SCALE_DEFAULT,
 };
 
 function checkUnit(name: string, value: number): void {
@@ -147,6 +157,11 @@ export class GroundedSegmenter {
     checkUnit('scoreThreshold', o.scoreThreshold);
     checkUnit('maskNmsIou', o.maskNmsIou);
     checkUnit('colourMinShare', o.colourMinShare);
+    if (!(Number.isFinite(o.boxScale) && o.boxScale > 0 && o.boxScale <= 2))
+      throw new TaskSegmentationOptionsError(
+        'boxScale',
+        `must be a number above 0 and at most 2, got ${o.boxScale}`,
+      );
     if (!Number.isFinite(o.maskThreshold))
       throw new TaskSegmentationOptionsError(
         'maskThreshold',
@@ -205,7 +220,7 @@ export class GroundedSegmenter {
       iouOnly: (LoraWeights | undefined)[];
     }[] = [];
     for (const detection of detections) {
-      const box = clipBox(detection.box, size);
+      const box = clipBox(scaleBox(detection.box, o.boxScale), size);
       if (!box) continue;
       const heads = new Set<LoraWeights | undefined>();
       groundings.forEach((g, t) => {
