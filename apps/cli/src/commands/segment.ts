@@ -9,8 +9,6 @@ import type { SegmentOptions } from '../segment-options';
 import { startTaskDetector } from '../task-detector';
 import type * as TaskSegment from '../task-segment';
 
-export type { SegmentOptions } from '../segment-options';
-
 /** `x,y` or `x,y,label` (label 1 = foreground, the default; 0 = background); collects repeated flags. */
 export function parsePoint(text: string, previous: PointPrompt[] = []): PointPrompt[] {
   const parts = text.split(',').map((part) => part.trim());
