@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
@@ -10,9 +10,20 @@ import {
   TaskLoraGenerator,
   type TaskMaskScorer,
 } from '@tasam/hypernet';
-import { decodeSafetensors, type LoraWeights, loadLora, saveLora, writeFileAtomic } from '@tasam/lora';
+import {
+  decodeSafetensors,
+  type LoraWeights,
+  loadLora,
+  readSafetensorsHeader,
+  saveLora,
+  writeFileAtomic,
+} from '@tasam/lora';
 import type { TaskLoraSource } from '@tasam/task-segmentation';
 import { createTextEncoder, type TextEncoder } from '@tasam/text-encoder';
+import { checkpointContentId } from './checkpoint-id';
+
+/** The file beside the LoRAs that remembers checkpoints' content ids (see checkpointContentId). */
+const CHECKPOINT_ID_MEMO = 'checkpoint-ids.json';
 
 export type LoraCacheStatus = 'memory' | 'hit' | 'generated';
 
@@ -37,6 +48,8 @@ export class TaskLoraCache implements TaskLoraSource {
   private readonly embeddings = new Map<string, Float32Array>();
   private encoderLoading?: Promise<TextEncoder>;
   private loading?: Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }>;
+  private scorerDecoded = false;
+  private decodedScorer?: TaskMaskScorer;
   /** What happened to each task asked for, in order. */
   readonly statuses: { task: string; status: LoraCacheStatus }[] = [];
 
@@ -44,32 +57,49 @@ export class TaskLoraCache implements TaskLoraSource {
     readonly checkpoint: string,
     readonly checkpointId: string,
     private readonly options: TaskLoraCacheOptions,
-    /** The checkpoint's task scorer, read without loading the hypernetwork (undefined in old checkpoints). */
-    readonly scorer?: TaskMaskScorer,
     /** The text encoder the checkpoint was trained with (from its metadata). */
     private readonly textEncoderId?: string,
+    /** The sentence embedding's width the checkpoint expects (from its metadata). */
+    private readonly textDim?: number,
   ) {}
 
-  /** Hashes the checkpoint (as TaskLoraGenerator does, so ids agree); nothing else is loaded yet. */
+  /**
+   * The checkpoint's task scorer, read without loading the hypernetwork (undefined in old checkpoints). Decoded
+   * on first use: grounded tasks never need it, and converting its float16 weights costs tens of ms at start-up.
+   */
+  get scorer(): TaskMaskScorer | undefined {
+    if (!this.scorerDecoded) {
+      let contents: ReturnType<typeof decodeSafetensors>;
+      try {
+        contents = decodeSafetensors(readFileSync(this.checkpoint), this.checkpoint);
+      } catch (cause) {
+        throw new CheckpointFormatError(this.checkpoint, 'not a valid safetensors file', { cause });
+      }
+      this.decodedScorer = decodeScorer(contents, this.checkpoint);
+      this.scorerDecoded = true;
+    }
+    return this.decodedScorer;
+  }
+
+  /**
+   * The checkpoint's content id (as TaskLoraGenerator computes it, so ids agree; remembered beside the LoRAs by
+   * the file's identity) and the metadata of its header; nothing else is read yet.
+   */
   static async open(options: TaskLoraCacheOptions = {}): Promise<TaskLoraCache> {
     const checkpoint = options.checkpoint ?? defaultCheckpointPath();
     if (!existsSync(checkpoint)) {
       throw new CheckpointFormatError(checkpoint, 'no such checkpoint file (train one with `tasam train`)');
     }
-    const bytes = await readFile(checkpoint);
-    const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-    let scorer: TaskMaskScorer | undefined;
-    let textEncoderId: string | undefined;
+    let config: { textEncoderId?: string; textDim?: number };
     try {
-      const contents = decodeSafetensors(bytes, checkpoint);
-      scorer = decodeScorer(contents, checkpoint);
-      textEncoderId = (JSON.parse(contents.metadata.config ?? '{}') as { textEncoderId?: string })
-        .textEncoderId;
+      config = JSON.parse(readSafetensorsHeader(checkpoint).metadata.config ?? '{}');
     } catch (cause) {
-      if (cause instanceof CheckpointFormatError) throw cause;
       throw new CheckpointFormatError(checkpoint, 'not a valid safetensors file', { cause });
     }
-    return new TaskLoraCache(checkpoint, id, options, scorer, textEncoderId);
+    const memo = options.loraDir ? join(options.loraDir, CHECKPOINT_ID_MEMO) : undefined;
+    if (memo) await mkdir(dirname(memo), { recursive: true }).catch(() => undefined);
+    const id = await checkpointContentId(checkpoint, memo);
+    return new TaskLoraCache(checkpoint, id, options, config.textEncoderId, config.textDim);
   }
 
   /** A cache file beside the LoRAs for a task, keyed by (encoder, task text); none without a LoRA directory. */
@@ -89,7 +119,7 @@ export class TaskLoraCache implements TaskLoraSource {
     if (file && existsSync(file)) {
       const bytes = await readFile(file);
       // A truncated or foreign file is recomputed, not trusted.
-      const expected = this.scorer?.config.textDim;
+      const expected = this.textDim;
       if (
         bytes.length > 0 &&
         bytes.length % 4 === 0 &&

@@ -44,7 +44,10 @@ export {
 export {
   decodeSafetensors,
   encodeSafetensors,
+  readSafetensorsHeader,
   type SafetensorsContents,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
   type SafetensorsTensor,
   tensorAsFloat32,
 } from './safetensors';

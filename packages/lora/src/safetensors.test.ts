@@ -1,5 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SafetensorsFormatError } from './errors/safetensors-format-error';
-import { decodeSafetensors, encodeSafetensors, float32Bytes, tensorAsFloat32 } from './safetensors';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  float32Bytes,
+  readSafetensorsHeader,
+  tensorAsFloat32,
+} from './safetensors';
 
 /** A file laid out by hand from the format's documentation, independent of encodeSafetensors. */
 function handMadeFile(): Uint8Array {
@@ -152,5 +161,60 @@ describe('tensorAsFloat32', () => {
     const f64 = new Uint8Array(Float64Array.of(0.1).buffer);
     expect(tensorAsFloat32({ dtype: 'F64', shape: [1], data: f64 })![0]).toBe(Math.fround(0.1));
     expect(tensorAsFloat32({ dtype: 'I32', shape: [1], data: new Uint8Array(4) })).toBeUndefined();
+  });
+});
+
+describe('readSafetensorsHeader', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'safetensors-header-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, bytes: Uint8Array) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it("reads a hand-made file's metadata and tensor extents without its data", () => {
+    const path = write('hand.safetensors', handMadeFile());
+    const header = readSafetensorsHeader(path);
+    expect(header.metadata).toEqual({ foo: 'bar' });
+    expect(header.entries).toEqual([{ name: 'test', dtype: 'I32', shape: [2, 2], begin: 0, end: 16 }]);
+    expect(header.dataOffset).toBe(handMadeFile().length - 16);
+  });
+
+  it('agrees with decodeSafetensors on an encoded file', () => {
+    const bytes = encodeSafetensors(
+      [
+        ['a', { dtype: 'F32', shape: [3], data: float32Bytes(new Float32Array([1, 2, 3])) }],
+        ['b', { dtype: 'U8', shape: [2, 1], data: new Uint8Array([7, 8]) }],
+      ],
+      { format: 'pt' },
+    );
+    const header = readSafetensorsHeader(write('encoded.safetensors', bytes));
+    const decoded = decodeSafetensors(bytes);
+    expect(header.metadata).toEqual(decoded.metadata);
+    for (const entry of header.entries) {
+      const tensor = decoded.tensors.get(entry.name)!;
+      expect([entry.dtype, entry.shape]).toEqual([tensor.dtype, tensor.shape]);
+      expect(bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end)).toEqual(
+        tensor.data,
+      );
+    }
+  });
+
+  it('refuses a file whose data is cut short, or that is shorter than its header, naming the file', () => {
+    const whole = handMadeFile();
+    for (const [name, bytes, message] of [
+      ['cut.safetensors', whole.subarray(0, whole.length - 4), /truncated: tensor test ends at byte 16/],
+      ['short.safetensors', whole.subarray(0, 20), /truncated: header needs/],
+      ['tiny.safetensors', whole.subarray(0, 5), /shorter than the 8-byte header length/],
+    ] as const) {
+      const path = write(name, bytes);
+      expect(() => readSafetensorsHeader(path)).toThrow(SafetensorsFormatError);
+      expect(() => readSafetensorsHeader(path)).toThrow(path);
+      expect(() => readSafetensorsHeader(path)).toThrow(message);
+    }
   });
 });

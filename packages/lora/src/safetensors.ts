@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SafetensorsFormatError } from './errors/safetensors-format-error';
 
 /**
@@ -43,21 +44,99 @@ export interface SafetensorsContents {
   tensors: Map<string, SafetensorsTensor>;
 }
 
+/** One tensor's entry in a safetensors header: where its bytes lie in the data after the header. */
+export interface SafetensorsEntry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  /** Byte range in the data buffer (after the 8-byte length and the header). */
+  begin: number;
+  end: number;
+}
+
+export interface SafetensorsHeader {
+  metadata: Record<string, string>;
+  /** In header order. */
+  entries: SafetensorsEntry[];
+  /** Bytes before the data: 8 + the header's length. */
+  dataOffset: number;
+}
+
 /** Parses and fully validates a safetensors file. Tensor data are views into `bytes` (no copy). */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes'): SafetensorsContents {
+  if (bytes.length < 8)
+    throw new SafetensorsFormatError(
+      source,
+      `truncated: ${bytes.length} bytes, shorter than the 8-byte header length`,
+    );
+  const n = headerLength(bytes, source);
+  if (8 + n > bytes.length)
+    throw new SafetensorsFormatError(
+      source,
+      `truncated: header needs ${n} bytes after the length but only ${bytes.length - 8} remain`,
+    );
+  const { metadata, entries } = decodeSafetensorsHeader(
+    bytes.subarray(8, 8 + n),
+    bytes.length - 8 - n,
+    source,
+  );
+  const buffer = bytes.subarray(8 + n);
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const { name, dtype, shape, begin, end } of entries)
+    tensors.set(name, { dtype, shape, data: buffer.subarray(begin, end) });
+  return { metadata, tensors };
+}
+
+/**
+ * A safetensors file's header, read and fully validated (tensor extents against the file's size) without
+ * reading its tensors: the metadata of a large checkpoint in a few kilobytes of reading.
+ */
+export function readSafetensorsHeader(path: string): SafetensorsHeader {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 8)
+      throw new SafetensorsFormatError(
+        path,
+        `truncated: ${size} bytes, shorter than the 8-byte header length`,
+      );
+    const lengthBytes = Buffer.alloc(8);
+    readSync(fd, lengthBytes, 0, 8, 0);
+    const n = headerLength(lengthBytes, path);
+    if (8 + n > size)
+      throw new SafetensorsFormatError(
+        path,
+        `truncated: header needs ${n} bytes after the length but only ${size - 8} remain`,
+      );
+    const header = Buffer.alloc(n);
+    if (readSync(fd, header, 0, n, 8) !== n)
+      throw new SafetensorsFormatError(path, 'truncated while the header was read');
+    return { ...decodeSafetensorsHeader(header, size - 8 - n, path), dataOffset: 8 + n };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The header's byte length from the file's first 8 bytes (little-endian u64), checked for plausibility. */
+function headerLength(bytes: Uint8Array, source: string): number {
+  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (length > BigInt(MAX_HEADER_BYTES))
+    throw new SafetensorsFormatError(source, `header length ${length} is implausibly large`);
+  return Number(length);
+}
+
+/** The header's JSON, validated: dtypes, shapes, extents, and tensors tiling `dataLength` bytes exactly. */
+function decodeSafetensorsHeader(
+  headerBytes: Uint8Array,
+  dataLength: number,
+  source: string,
+): Omit<SafetensorsHeader, 'dataOffset'> {
   const fail = (problem: string, cause?: unknown): never => {
     throw new SafetensorsFormatError(source, problem, { cause });
   };
-  if (bytes.length < 8) fail(`truncated: ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`header length ${headerLength} is implausibly large`);
-  const n = Number(headerLength);
-  if (8 + n > bytes.length)
-    fail(`truncated: header needs ${n} bytes after the length but only ${bytes.length - 8} remain`);
   let headerText: string;
   try {
-    headerText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    headerText = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch (cause) {
     return fail('header is not valid UTF-8', cause);
   }
@@ -71,10 +150,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     fail('header is not a JSON object');
 
-  const buffer = bytes.subarray(8 + n);
   const metadata: Record<string, string> = {};
-  const tensors = new Map<string, SafetensorsTensor>();
-  const spans: { name: string; begin: number; end: number }[] = [];
+  const entries: SafetensorsEntry[] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
@@ -110,20 +187,13 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes
         `tensor ${name}: ${end - begin} bytes for ${dtype} ${JSON.stringify(shape)}, expected ${expected}`,
       );
     }
-    if (end > buffer.length) {
-      fail(
-        `truncated: tensor ${name} ends at byte ${end} of the data but the data has ${buffer.length} bytes`,
-      );
+    if (end > dataLength) {
+      fail(`truncated: tensor ${name} ends at byte ${end} of the data but the data has ${dataLength} bytes`);
     }
-    spans.push({ name, begin, end });
-    tensors.set(name, {
-      dtype: dtype as string,
-      shape: shape as number[],
-      data: buffer.subarray(begin, end),
-    });
+    entries.push({ name, dtype: dtype as string, shape: shape as number[], begin, end });
   }
   // The format requires the tensors to tile the buffer exactly: no holes, no overlaps, no trailing bytes.
-  spans.sort((x, y) => x.begin - y.begin || x.end - y.end);
+  const spans = [...entries].sort((x, y) => x.begin - y.begin || x.end - y.end);
   let position = 0;
   for (const span of spans) {
     if (span.begin !== position) {
@@ -135,8 +205,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes
     }
     position = span.end;
   }
-  if (position !== buffer.length) fail(`${buffer.length - position} trailing bytes after the last tensor`);
-  return { metadata, tensors };
+  if (position !== dataLength) fail(`${dataLength - position} trailing bytes after the last tensor`);
+  return { metadata, entries };
 }
 
 /**
