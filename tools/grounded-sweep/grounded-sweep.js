@@ -5,6 +5,8 @@
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
 //       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
 //       [--mask-threshold T]
+//   node tools/grounded-sweep/grounded-sweep.js annotate --split train2017 --in runs/sweep-train.jsonl
+//       --out runs/sweep-train-p.jsonl [--coco DIR]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
 //       [--coco DIR] [--variants default,det,...]
 //
@@ -19,6 +21,9 @@
 // default: the segmenter's); `--present-only` asks only the image's present categories (the referring
 // setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
 // thresholds SAM's mask logits at T instead of 0.
+// `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
+// category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for
+// the score variants that use them.
 // Choose on train2017, then score val2017 once. Built packages are required (`pnpm build`).
 
 const fs = require('node:fs');
@@ -46,7 +51,8 @@ const { values: opts, positionals } = parseArgs({
 });
 const usage = () => {
   console.error(
-    'usage: grounded-sweep.js collect --split S --out FILE | score --split S --in FILE [--variants a,b]',
+    'usage: grounded-sweep.js collect --split S --out FILE | annotate --split S --in FILE --out FILE2 | ' +
+      'score --split S --in FILE [--variants a,b]',
   );
   process.exit(2);
 };
@@ -167,6 +173,61 @@ async function collect() {
   await Promise.all([runtime.dispose(), encoder.dispose?.()]);
 }
 
+async function annotate() {
+  if (!opts.in || !opts.out) usage();
+  const { selectEval, textTask, wholeShard } = pkg('evaluation');
+  const { SamRuntime } = pkg('sam-runtime');
+  const { decodeScorer, defaultCheckpointPath, embeddingGridCoverage, pooledMaskFeatures } = pkg('hypernet');
+  const { decodeSafetensors } = pkg('lora');
+  const { createTextEncoder } = pkg('text-encoder');
+  const { loadImageRgb, decompressRle } = pkg('coco-data');
+  const selection = await selectEval(opts.coco, opts.split, { shard: wholeShard });
+  const files = new Map(selection.images.map((i) => [i.id, i.file_name]));
+  const names = new Map(selection.categories.map((c) => [c.id, c.name]));
+  const checkpoint = defaultCheckpointPath();
+  const scorer = decodeScorer(decodeSafetensors(fs.readFileSync(checkpoint), checkpoint), checkpoint);
+  const runtime = await SamRuntime.create({
+    modelCacheDir: path.join(cacheRoot, 'models'),
+    optimizedModelDir: path.join(cacheRoot, 'models'),
+    embeddingCacheDir: path.join(cacheRoot, 'embeddings'),
+  });
+  const encoder = await createTextEncoder({ cacheDir: path.join(cacheRoot, 'text') });
+  const taskVectors = new Map();
+  const taskVector = async (id) => {
+    if (!taskVectors.has(id)) {
+      const [embedding] = await encoder.embed([textTask(names.get(id))]);
+      taskVectors.set(id, scorer.taskVector(embedding));
+    }
+    return taskVectors.get(id);
+  };
+  const lines = fs.readFileSync(opts.in, 'utf8').split('\n').filter(Boolean);
+  const out = [];
+  for (const [i, text] of lines.entries()) {
+    const line = JSON.parse(text);
+    const rgb = await loadImageRgb(path.join(selection.imageDir, files.get(line.imageId)));
+    const { embedding } = await runtime.embedImage(rgb);
+    for (const heads of ['tasam', 'plain'])
+      for (const [cat, list] of Object.entries(line[heads])) {
+        const task = await taskVector(Number(cat));
+        for (const m of list) {
+          const features = pooledMaskFeatures(
+            embedding,
+            embeddingGridCoverage(decompressRle({ size: line.size, counts: m.rle })),
+          );
+          const vector = features && scorer.maskVector(features);
+          m.p = vector ? scorer.probability(vector, task) : 0;
+          m.rel = vector ? scorer.relative(vector, m.p) : 0;
+        }
+      }
+    out.push(JSON.stringify(line));
+    process.stderr.write(`\rannotate ${i + 1}/${lines.length}   `);
+  }
+  fs.writeFileSync(`${opts.out}.tmp`, `${out.join('\n')}\n`);
+  fs.renameSync(`${opts.out}.tmp`, opts.out);
+  process.stderr.write('\n');
+  await Promise.all([runtime.dispose(), encoder.dispose?.()]);
+}
+
 /** Score variants: each maps a recorded mask to a ranking score. */
 let detectorBoxIou;
 /** IoU of the detector's box (x0, y0, x1, y1) with the mask's COCO box (x, y, w, h). */
@@ -182,7 +243,22 @@ const SCORES = {
   'det*iou*stab': (m) => m.det * m.iou * m.stab,
   'det*iou*boxiou': (m) => m.det * m.iou * boxIou(m.box, m.bbox),
   'det*iou*sqrt(boxiou)': (m) => m.det * m.iou * Math.sqrt(boxIou(m.box, m.bbox)),
+  // Context: the best detector score of the same category in the image (is the category there at all?).
+  'det*iou*sqrt(max)': (m, list) => m.det * m.iou * Math.sqrt(maxDet(list)),
+  'det*iou*max': (m, list) => m.det * m.iou * maxDet(list),
+  'sqrt(det*max)*iou': (m, list) => Math.sqrt(m.det * maxDet(list)) * m.iou,
+  // The task scorer (after `annotate`): P(mask is the task's category) and that against its best guess.
+  'det*iou*p^0.25': (m) => m.det * m.iou * m.p ** 0.25,
+  'det*iou*p^0.5': (m) => m.det * m.iou * m.p ** 0.5,
+  'det*iou*p': (m) => m.det * m.iou * m.p,
+  'det*iou*rel^0.25': (m) => m.det * m.iou * m.rel ** 0.25,
+  'det*iou*rel^0.5': (m) => m.det * m.iou * m.rel ** 0.5,
+  'det*iou*(0.5+0.5p)': (m) => m.det * m.iou * (0.5 + 0.5 * m.p),
+  'det*iou*sat(max/0.2)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.2),
+  'det*iou*sat(max/0.3)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.3),
+  'det*iou*sat(max/0.4)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.4),
 };
+const maxDet = (list) => list.reduce((best, m) => Math.max(best, m.det), 0);
 const NMS = [0.5, 0.6, 0.7, 0.8, 1];
 
 async function score() {
@@ -224,7 +300,7 @@ async function score() {
           const present = new Set(image.present);
           for (const [cat, list] of Object.entries(image[heads])) {
             const rles = masksOf(image, list);
-            const scores = list.map(scoreOf);
+            const scores = list.map((m) => scoreOf(m, list));
             const keep = nms >= 1 ? list.map((_, i) => i) : maskNms(decodedOf(image, list), scores, nms);
             for (const k of keep) {
               const r = {
@@ -258,7 +334,14 @@ async function score() {
 }
 
 const command = positionals[0];
-(command === 'collect' ? collect() : command === 'score' ? score() : usage()).catch((error) => {
+(command === 'collect'
+  ? collect()
+  : command === 'annotate'
+    ? annotate()
+    : command === 'score'
+      ? score()
+      : usage()
+).catch((error) => {
   console.error(error);
   process.exit(1);
 });
