@@ -4,7 +4,7 @@
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
 //       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
-//       [--mask-threshold T]
+//       [--mask-threshold T] [--detector-threshold D]
 //   node tools/grounded-sweep/grounded-sweep.js annotate --split train2017 --in runs/sweep-train.jsonl
 //       --out runs/sweep-train-p.jsonl [--coco DIR]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
@@ -20,7 +20,8 @@
 // `--box-scale S` prompts SAM with each detected box scaled by S about its centre (GroundedOptions.boxScale;
 // default: the segmenter's); `--present-only` asks only the image's present categories (the referring
 // setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
-// thresholds SAM's mask logits at T instead of 0.
+// thresholds SAM's mask logits at T instead of 0; `--detector-threshold D` prompts every detection scoring at
+// least D (GroundedOptions.detectorThreshold; default 0.05).
 // `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
 // category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for
 // the score variants that use them.
@@ -46,6 +47,7 @@ const { values: opts, positionals } = parseArgs({
     'box-scale': { type: 'string' },
     'present-only': { type: 'boolean', default: false },
     'mask-threshold': { type: 'string', default: '0' },
+    'detector-threshold': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -137,6 +139,9 @@ async function collect() {
       maskNmsIou: 1,
       baseline: true,
       maskThreshold: Number(opts['mask-threshold']),
+      ...(opts['detector-threshold'] === undefined
+        ? {}
+        : { detectorThreshold: Number(opts['detector-threshold']) }),
       boxScale,
     });
     const record = (list) =>
