@@ -24,7 +24,7 @@ interface MemoEntry {
  */
 export async function checkpointContentId(path: string, memoFile?: string): Promise<string> {
   const key = resolve(path);
-  const info = await stat(key, { bigint: false });
+  const info = await stat(key);
   const identity = {
     dev: info.dev,
     ino: info.ino,

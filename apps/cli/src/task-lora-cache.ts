@@ -48,8 +48,8 @@ export class TaskLoraCache implements TaskLoraSource {
   private readonly embeddings = new Map<string, Float32Array>();
   private encoderLoading?: Promise<TextEncoder>;
   private loading?: Promise<{ generator: TaskLoraGenerator; encoder: TextEncoder }>;
-  private scorerDecoded = false;
-  private decodedScorer?: TaskMaskScorer;
+  /** The task scorer once decoded (`{}` for a checkpoint without one). */
+  private decoded?: { scorer?: TaskMaskScorer };
   /** What happened to each task asked for, in order. */
   readonly statuses: { task: string; status: LoraCacheStatus }[] = [];
 
@@ -68,17 +68,16 @@ export class TaskLoraCache implements TaskLoraSource {
    * on first use: grounded tasks never need it, and converting its float16 weights costs tens of ms at start-up.
    */
   get scorer(): TaskMaskScorer | undefined {
-    if (!this.scorerDecoded) {
+    if (!this.decoded) {
       let contents: ReturnType<typeof decodeSafetensors>;
       try {
         contents = decodeSafetensors(readFileSync(this.checkpoint), this.checkpoint);
       } catch (cause) {
         throw new CheckpointFormatError(this.checkpoint, 'not a valid safetensors file', { cause });
       }
-      this.decodedScorer = decodeScorer(contents, this.checkpoint);
-      this.scorerDecoded = true;
+      this.decoded = { scorer: decodeScorer(contents, this.checkpoint) };
     }
-    return this.decodedScorer;
+    return this.decoded.scorer;
   }
 
   /**

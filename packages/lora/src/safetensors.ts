@@ -64,17 +64,7 @@ export interface SafetensorsHeader {
 
 /** Parses and fully validates a safetensors file. Tensor data are views into `bytes` (no copy). */
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors bytes'): SafetensorsContents {
-  if (bytes.length < 8)
-    throw new SafetensorsFormatError(
-      source,
-      `truncated: ${bytes.length} bytes, shorter than the 8-byte header length`,
-    );
-  const n = headerLength(bytes, source);
-  if (8 + n > bytes.length)
-    throw new SafetensorsFormatError(
-      source,
-      `truncated: header needs ${n} bytes after the length but only ${bytes.length - 8} remain`,
-    );
+  const n = headerLength(bytes, bytes.length, source);
   const { metadata, entries } = decodeSafetensorsHeader(
     bytes.subarray(8, 8 + n),
     bytes.length - 8 - n,
@@ -95,19 +85,9 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size < 8)
-      throw new SafetensorsFormatError(
-        path,
-        `truncated: ${size} bytes, shorter than the 8-byte header length`,
-      );
-    const lengthBytes = Buffer.alloc(8);
-    readSync(fd, lengthBytes, 0, 8, 0);
-    const n = headerLength(lengthBytes, path);
-    if (8 + n > size)
-      throw new SafetensorsFormatError(
-        path,
-        `truncated: header needs ${n} bytes after the length but only ${size - 8} remain`,
-      );
+    const lengthBytes = Buffer.alloc(Math.min(size, 8));
+    readSync(fd, lengthBytes, 0, lengthBytes.length, 0);
+    const n = headerLength(lengthBytes, size, path);
     const header = Buffer.alloc(n);
     if (readSync(fd, header, 0, n, 8) !== n)
       throw new SafetensorsFormatError(path, 'truncated while the header was read');
@@ -117,12 +97,26 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
   }
 }
 
-/** The header's byte length from the file's first 8 bytes (little-endian u64), checked for plausibility. */
-function headerLength(bytes: Uint8Array, source: string): number {
-  const length = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+/**
+ * The header's byte length from the file's first 8 bytes (little-endian u64), checked against a file of
+ * `fileSize` bytes: at least the 8 length bytes, a plausible length, and room for the header.
+ */
+function headerLength(first: Uint8Array, fileSize: number, source: string): number {
+  if (fileSize < 8)
+    throw new SafetensorsFormatError(
+      source,
+      `truncated: ${fileSize} bytes, shorter than the 8-byte header length`,
+    );
+  const length = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
   if (length > BigInt(MAX_HEADER_BYTES))
     throw new SafetensorsFormatError(source, `header length ${length} is implausibly large`);
-  return Number(length);
+  const n = Number(length);
+  if (8 + n > fileSize)
+    throw new SafetensorsFormatError(
+      source,
+      `truncated: header needs ${n} bytes after the length but only ${fileSize - 8} remain`,
+    );
+  return n;
 }
 
 /** The header's JSON, validated: dtypes, shapes, extents, and tensors tiling `dataLength` bytes exactly. */
