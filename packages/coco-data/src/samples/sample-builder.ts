@@ -2,6 +2,7 @@ import { type CocoAnnotation, type CocoDataset, isCrowd } from '../coco';
 import { mergeRles, Rle, rleArea } from '../mask';
 import {
   boxFromRle,
+  type CornerBox,
   centerMostPoint,
   jitterBox,
   type Pixel,
@@ -11,6 +12,7 @@ import {
 } from '../sampling';
 import { synthesizeTask, type TaskScope, type TaskTemplate } from '../task';
 import { pickAbsentCategory } from './absent-category';
+import { type DetectorBox, matchDetectorBoxes } from './detector-boxes';
 import type { Sample, SampleKind, SamplePoint } from './sample';
 
 /** How prompts and tasks are drawn for each sample. */
@@ -30,6 +32,13 @@ export interface SamplingOptions {
    * jitterBox), as a detector's box prompts SAM (default 0: no box-only samples).
    */
   boxOnlyProbability?: number;
+  /**
+   * A detector's boxes on this split (COCO results, e.g. `tasam detect --coco DIR --split S --out F`): a box-only
+   * sample of an instance the detector found (see matchDetectorBoxes) is prompted with one of the detector's
+   * boxes of it, picked at random, instead of a jittered ground-truth box, so that training sees the boxes
+   * grounded task mode will prompt SAM with. Instances the detector missed keep the jittered box.
+   */
+  detectorBoxes?: readonly DetectorBox[];
   /** Probability of a size attribute ("small", "large") in instance tasks when it applies (default 0.2). */
   attributeProbability?: number;
   /** Probability that a negative picks c from the supercategory of c' when it can (default 0.5). */
@@ -58,9 +67,11 @@ const LARGE = 96 * 96;
  * shard or order produces it.
  */
 export class SampleBuilder {
-  private readonly options: Required<Omit<SamplingOptions, 'templates'>> & {
+  private readonly options: Required<Omit<SamplingOptions, 'templates' | 'detectorBoxes'>> & {
     templates?: readonly TaskTemplate[];
   };
+  /** Detector boxes by annotation id (SamplingOptions.detectorBoxes). */
+  private readonly detectorBoxes?: Map<number, CornerBox[]>;
 
   constructor(
     private readonly dataset: CocoDataset,
@@ -78,6 +89,7 @@ export class SampleBuilder {
       hardNegativeProbability: options.hardNegativeProbability ?? 0.5,
       templates: options.templates,
     };
+    if (options.detectorBoxes) this.detectorBoxes = matchDetectorBoxes(dataset, options.detectorBoxes);
   }
 
   /** The sample of a spec, or undefined when its masks turn out empty (degenerate polygons). */
@@ -92,7 +104,7 @@ export class SampleBuilder {
     const target = this.dataset.annToRle(annotation);
     const area = rleArea(target);
     if (area === 0) return undefined;
-    const prompt = this.instancePrompt(target, random);
+    const prompt = this.instancePrompt(target, random, annotation.id);
     const attribute = this.sizeAttribute(area, random);
     const task = this.task(annotation.category_id, 'instance', random, attribute);
     return this.sample(
@@ -160,7 +172,7 @@ export class SampleBuilder {
       this.options.hardNegativeProbability,
     );
     if (!named) return undefined;
-    const prompt = this.instancePrompt(rle, random);
+    const prompt = this.instancePrompt(rle, random, on.id);
     const scope: TaskScope = random.chance(0.5) ? 'instance' : 'category';
     const attribute = scope === 'instance' ? this.sizeAttribute(area, random) : undefined;
     const task = this.task(named.id, scope, random, attribute);
@@ -179,10 +191,19 @@ export class SampleBuilder {
     );
   }
 
-  /** 1..maxInstancePoints points on a mask (the first center-most or random), and maybe its box. */
-  private instancePrompt(rle: Rle, random: SeededRandom): { points: SamplePoint[]; box?: Sample['box'] } {
+  /**
+   * 1..maxInstancePoints points on a mask (the first center-most or random), and maybe its box; or a box alone
+   * (boxOnlyProbability): one of the detector's boxes of the annotation when there are some, else jittered.
+   */
+  private instancePrompt(
+    rle: Rle,
+    random: SeededRandom,
+    annotationId: number,
+  ): { points: SamplePoint[]; box?: Sample['box'] } {
     // Drawn only when enabled, so runs without box-only samples keep their exact random sequence.
     if (this.options.boxOnlyProbability > 0 && random.chance(this.options.boxOnlyProbability)) {
+      const detected = this.detectorBoxes?.get(annotationId);
+      if (detected) return { points: [], box: [...random.pick(detected)] as CornerBox };
       const box = boxFromRle(rle);
       if (box) return { points: [], box: jitterBox(box, rle.w, rle.h, random) };
     }
