@@ -102,12 +102,17 @@ describe('tasam train and lora generate as subprocesses', () => {
     expect(JSON.parse(inspected.stdout)).toMatchObject({ rank: 4, alpha: 32, task: 'segment all elephants' });
   });
 
-  it('exits 2 with a usage line when --out is missing, and 1 naming a COCO directory without the split', () => {
+  it('exits 2 with a usage line when --out is missing, and 1 naming a COCO directory without the split or a missing detections file', () => {
     const usage = tasam('train', '--coco', coco);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--out/);
     const missing = tasam('train', '--coco', coco, '--split', 'test2017', '--out', join(work, 'x'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('instances_test2017.json');
+    const boxes = join(work, 'no-detections.json');
+    const noBoxes = tasam('train', '--coco', coco, '--out', join(work, 'y'), '--detector-boxes', boxes);
+    expect(noBoxes.status).toBe(1);
+    expect(noBoxes.stderr).toContain(`${boxes}: cannot read the detections file`);
+    expect(existsSync(join(work, 'y'))).toBe(false);
   });
 });

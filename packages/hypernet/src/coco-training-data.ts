@@ -1,5 +1,6 @@
 import {
   type CocoDataset,
+  type DetectorBox,
   pickAbsentCategory,
   Rle,
   type Sample,
@@ -37,6 +38,11 @@ export interface CocoTrainingDataOptions {
    * makes in grounded task mode (coco-data's SamplingOptions.boxOnlyProbability). Default 0.
    */
   boxOnlyProbability?: number;
+  /**
+   * A detector's boxes on the split (COCO results): box-only samples of the instances it found use its boxes
+   * (coco-data's SamplingOptions.detectorBoxes). Default none: jittered ground-truth boxes only.
+   */
+  detectorBoxes?: readonly DetectorBox[];
   runtime: SamRuntime;
   /**
    * Where batches are prepared (embedding, trunk run, targets): by default on this thread with `runtime`;
@@ -104,6 +110,7 @@ export class CocoTrainingData implements TrainingData {
         epoch,
         shuffle: false,
         boxOnlyProbability: this.options.boxOnlyProbability,
+        detectorBoxes: this.options.detectorBoxes,
       });
       const byImage = new Map<number, Sample[]>();
       for (const sample of stream) {

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import type { DetectorBox } from '@tasam/coco-data';
 import { HEAD_TARGETS, type LoraWeights, writeFileAtomic } from '@tasam/lora';
 import type { HeadLora, SamRuntime } from '@tasam/sam-runtime';
 import type { BatchPreparer } from './batch-preparation/batch-preparer';
@@ -49,6 +50,8 @@ export interface TrainOnCocoOptions {
   twinProbability?: number;
   /** See CocoTrainingDataOptions.boxOnlyProbability. */
   boxOnlyProbability?: number;
+  /** See CocoTrainingDataOptions.detectorBoxes. */
+  detectorBoxes?: readonly DetectorBox[];
   train?: Partial<TrainOptions>;
   /** Hypernetwork shape overrides (rank, alpha, dModel...). */
   model?: {
@@ -266,6 +269,7 @@ async function trainOnBatches(
     maxSamplesPerImage: options.maxSamplesPerImage,
     twinProbability: options.twinProbability,
     boxOnlyProbability: options.boxOnlyProbability,
+    detectorBoxes: options.detectorBoxes,
     maxImages: options.maxImages,
     runtime: options.runtime,
     preparer,

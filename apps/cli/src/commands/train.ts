@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readDetectorBoxes } from '@tasam/coco-data';
 import { evaluateOnCoco } from '@tasam/evaluation';
 import { trainOnCoco } from '@tasam/hypernet';
 import { type EncoderPrecision, SamRuntime } from '@tasam/sam-runtime';
@@ -32,6 +33,7 @@ interface TrainCliOptions {
   threads?: number;
   encoderPrecision?: EncoderPrecision;
   boxOnly: number;
+  detectorBoxes?: string;
   init?: string;
   valSplit: string;
   valImages: number;
@@ -80,6 +82,10 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
       0.25,
     )
     .option(
+      '--detector-boxes <file>',
+      'COCO bbox results of a detector on --split (tasam detect --coco DIR --split S --out FILE): box-only samples of the instances it found are prompted with its boxes instead of jittered ones',
+    )
+    .option(
       '--val-split <name>',
       'after training, plain SAM vs the trained network on this split (1-click and category mIoU); "none" skips it',
       'val2017',
@@ -98,6 +104,9 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
           code: 'tasam.usage',
         });
       await withInterrupt(io, async (interrupt) => {
+        const detectorBoxes = options.detectorBoxes
+          ? await readDetectorBoxes(resolve(options.detectorBoxes))
+          : undefined;
         const runtime = await timedStep(
           io,
           'loading SAM',
@@ -134,6 +143,7 @@ export function trainCommand(io: CliIO, setExitCode: (code: number) => void): Co
             maxSamplesPerImage: options.samplesPerImage,
             maxImages: options.maxImages,
             boxOnlyProbability: options.boxOnly,
+            detectorBoxes,
             init: options.init,
             train: {
               ...(options.lr !== undefined ? { lr: options.lr } : {}),
