@@ -4,7 +4,7 @@
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
 //       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
-//       [--mask-threshold T] [--detector-threshold D]
+//       [--mask-threshold T] [--detector-threshold D] [--checkpoint FILE]
 //   node tools/grounded-sweep/grounded-sweep.js annotate --split train2017 --in runs/sweep-train.jsonl
 //       --out runs/sweep-train-p.jsonl [--coco DIR]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
@@ -21,7 +21,8 @@
 // default: the segmenter's); `--present-only` asks only the image's present categories (the referring
 // setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
 // thresholds SAM's mask logits at T instead of 0; `--detector-threshold D` prompts every detection scoring at
-// least D (GroundedOptions.detectorThreshold; default 0.05).
+// least D (GroundedOptions.detectorThreshold; default 0.05); `--checkpoint FILE` generates the task LoRAs with
+// another hypernetwork checkpoint than the shipped one.
 // `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
 // category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for
 // the score variants that use them.
@@ -48,6 +49,7 @@ const { values: opts, positionals } = parseArgs({
     'present-only': { type: 'boolean', default: false },
     'mask-threshold': { type: 'string', default: '0' },
     'detector-threshold': { type: 'string' },
+    checkpoint: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -97,7 +99,7 @@ async function collect() {
   });
   const detector = await CocoDetector.load();
   const encoder = await createTextEncoder({ cacheDir: path.join(cacheRoot, 'text') });
-  const generator = await TaskLoraGenerator.load({ encoder });
+  const generator = await TaskLoraGenerator.load({ encoder, checkpoint: opts.checkpoint });
   const loras = new Map();
   const source = {
     generate: async (task) => {
