@@ -10,6 +10,7 @@ import {
   TaskTextEmptyError,
 } from '../src';
 import { GROUNDING_CALIBRATION_SET } from './grounding-calibration-set';
+import { GROUNDING_OPEN_VOCABULARY_SET } from './grounding-open-vocabulary-set';
 import { accuracyReport, formatReport } from './grounding-report';
 import { GROUNDING_TEST_SET } from './grounding-test-set';
 
@@ -109,6 +110,23 @@ describe('grounding accuracy on the held-out test set', () => {
       const out = process.env.GROUNDING_REPORT;
       if (out) writeFileSync(out, `${JSON.stringify({ version: grounder.version, ...report }, null, 2)}\n`);
       expect(report.accuracy).toBeGreaterThanOrEqual(0.9);
+    },
+    WIDE,
+  );
+});
+
+describe('grounding open-vocabulary phrasings (kinds of things, words outside the phrasing table)', () => {
+  it(
+    'is at least 0.80 exact with the WordNet lexicon, and the lexicon is what gets it there',
+    async () => {
+      const texts = GROUNDING_OPEN_VOCABULARY_SET.map((c) => c.text);
+      const report = accuracyReport(GROUNDING_OPEN_VOCABULARY_SET, await grounder.groundMany(texts));
+      console.log(formatReport('grounding open-vocabulary set', report));
+      const without = await TaskGrounder.create(encoder, { lexicon: null });
+      const before = accuracyReport(GROUNDING_OPEN_VOCABULARY_SET, await without.groundMany(texts));
+      console.log(formatReport('grounding open-vocabulary set, no lexicon', before));
+      expect(report.accuracy).toBeGreaterThanOrEqual(0.8);
+      expect(report.accuracy).toBeGreaterThan(before.accuracy);
     },
     WIDE,
   );

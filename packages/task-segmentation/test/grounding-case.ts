@@ -11,6 +11,7 @@ export type GroundingCaseKind =
   | 'colour'
   | 'multi'
   | 'context'
+  | 'open'
   | 'none';
 
 export interface GroundingCase {

@@ -28,6 +28,8 @@ export interface PartMatch {
   anchorScore: number;
   /** score - anchorScore: the part is grounded when this reaches the grounder's noneMargin. */
   margin: number;
+  /** WordNet names the part a thing of no COCO category ("helicopters"): never grounded, whatever the margin. */
+  outside: boolean;
   grounded: boolean;
   /** Indices into the phrasing table's categories that the phrasing selects. */
   categories: readonly number[];

@@ -1,5 +1,5 @@
 export { calibrateMargin, type MarginCalibration, type MarginSample } from './calibrate';
-export { GroundingPhrasingError, TaskTextEmptyError } from './errors';
+export { GroundingLexiconError, GroundingPhrasingError, TaskTextEmptyError } from './errors';
 export { damerauLevenshtein, maxEditsFor, SpellingCorrector, singularCandidates } from './fuzzy-match';
 export { NONE_MARGIN } from './grounding-constants';
 export type { GroundedCategory, Grounding, GroundingExplanation, PartMatch } from './grounding-types';
@@ -33,3 +33,9 @@ export {
   tokenizeTask,
 } from './task-parser';
 export { COLOUR_WORDS, CONJUNCTIONS, INSTRUCTION_WORDS, RELATION_WORDS, SHADE_WORDS } from './task-words';
+export {
+  nounLemmas,
+  WORDNET_LEXICON_FILE,
+  WordnetLexicon,
+  type WordnetLexiconData,
+} from './wordnet-lexicon';

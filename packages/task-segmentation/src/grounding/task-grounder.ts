@@ -5,6 +5,7 @@ import { groundingVersion } from './grounding-version';
 import { buildPhrasingTable, type PhrasingTable, type PhrasingTableOptions } from './phrasing-table';
 import { loadGroundingVectors } from './precomputed-vectors';
 import { type ParsedTask, TaskParser, type TaskWordLists } from './task-parser';
+import { WordnetLexicon } from './wordnet-lexicon';
 
 export interface TaskGrounderOptions extends PhrasingTableOptions {
   /**
@@ -16,18 +17,24 @@ export interface TaskGrounderOptions extends PhrasingTableOptions {
   noneMargin?: number;
   /** Replacements for the instruction, colour, shade, conjunction and relation word lists. */
   words?: Partial<TaskWordLists>;
+  /**
+   * WordNet's hyponyms of the categories and its real words (see WordnetLexicon); the shipped one by default,
+   * null for none (the encoder and the phrasing table alone).
+   */
+  lexicon?: WordnetLexicon | null;
 }
 
 /**
  * Task text → the COCO categories it selects, its colour, or "none". Each part of a task (one per conjunct,
- * instruction and colour words removed, misspellings corrected) is embedded and compared with every
- * category and group phrasing and every stuff anchor; the nearest phrasing wins when it beats the nearest
- * anchor by `noneMargin`. The phrasings are embedded once, in `create`.
+ * instruction and colour words removed, misspellings corrected, WordNet's kinds of a category named by the
+ * category) is embedded and compared with every category and group phrasing and every stuff anchor; the
+ * nearest phrasing wins when it beats the nearest anchor by `noneMargin`, unless WordNet names the part a
+ * thing of no COCO category. The phrasings are embedded once, in `create`.
  */
 export class TaskGrounder {
   readonly noneMargin: number;
   readonly parser: TaskParser;
-  /** GROUNDING_VERSION for default options; differs when tables, word lists or margin differ. */
+  /** GROUNDING_VERSION for default options; differs when tables, word lists, margin or lexicon differ. */
   readonly version: string;
 
   private constructor(
@@ -40,8 +47,9 @@ export class TaskGrounder {
     this.noneMargin = options.noneMargin ?? NONE_MARGIN;
     if (!Number.isFinite(this.noneMargin))
       throw new RangeError(`noneMargin must be a finite number, got ${options.noneMargin}`);
-    this.parser = new TaskParser(table, options.words);
-    this.version = groundingVersion(table, this.parser.words, this.noneMargin);
+    const lexicon = options.lexicon === undefined ? WordnetLexicon.shipped() : (options.lexicon ?? undefined);
+    this.parser = new TaskParser(table, options.words, lexicon);
+    this.version = groundingVersion(table, this.parser.words, this.noneMargin, lexicon?.sha256);
   }
 
   /**
@@ -72,7 +80,8 @@ export class TaskGrounder {
     const parsed = tasks.map((task, i) => this.parser.parse(task, `tasks[${i}]`));
     const texts = [...new Set(parsed.flatMap((p) => p.parts))];
     const vectors = texts.length > 0 ? await this.encoder.embed(texts) : [];
-    const matches = new Map(texts.map((text, i) => [text, this.match(text, vectors[i])]));
+    const outside = new Set(parsed.flatMap((p) => p.outside));
+    const matches = new Map(texts.map((text, i) => [text, this.match(text, vectors[i], outside.has(text))]));
     return parsed.map((p) =>
       this.combine(
         p,
@@ -81,7 +90,7 @@ export class TaskGrounder {
     );
   }
 
-  private match(text: string, vector: Float32Array): PartMatch {
+  private match(text: string, vector: Float32Array, outside: boolean): PartMatch {
     const best = nearest(vector, this.phrasingVectors);
     const anchor = nearest(vector, this.anchorVectors);
     const phrasing = this.table.phrasings[best.index];
@@ -93,7 +102,8 @@ export class TaskGrounder {
       anchor: this.table.anchors[anchor.index],
       anchorScore: anchor.score,
       margin,
-      grounded: margin >= this.noneMargin,
+      outside,
+      grounded: !outside && margin >= this.noneMargin,
       categories: phrasing.categories,
     };
   }

@@ -2,6 +2,7 @@ import { TaskTextEmptyError } from './errors';
 import { SpellingCorrector } from './fuzzy-match';
 import type { PhrasingTable } from './phrasing-table';
 import { COLOUR_WORDS, CONJUNCTIONS, INSTRUCTION_WORDS, RELATION_WORDS, SHADE_WORDS } from './task-words';
+import { nounLemmas, type WordnetLexicon } from './wordnet-lexicon';
 
 /** The word lists a TaskParser uses; each defaults to the table of the same name in task-words.ts. */
 export interface TaskWordLists {
@@ -25,7 +26,10 @@ export interface ParsedTask {
   task: string;
   /** Lower-case word and punctuation tokens, misspellings corrected. */
   tokens: string[];
-  /** Words that were corrected, in order. */
+  /**
+   * Words that were corrected (misspellings) or rewritten to the category WordNet files them under
+   * ("dalmatians" → "dog"), in order.
+   */
   corrections: { from: string; to: string }[];
   /** Canonical name of the first colour word, or null. */
   colour: string | null;
@@ -34,6 +38,8 @@ export interface ParsedTask {
    * with instruction, colour and context words removed. Empty when the task names nothing ("segment all").
    */
   parts: string[];
+  /** The parts WordNet (the parser's lexicon) names things of no COCO category ("helicopters"). */
+  outside: string[];
 }
 
 /** Lower-case words, with "," and "&" kept as tokens; hyphens and slashes separate words, apostrophes vanish. */
@@ -47,9 +53,10 @@ export function tokenizeTask(task: string): string[] {
 }
 
 /**
- * Splits task text into what it names and its colour: corrects misspellings (only words no list knows),
- * takes colour words out, splits at conjunctions and keeps each part's head noun phrase without instruction
- * words. A colour word that is also a thing ("orange") is a colour only when a noun follows it ("orange
+ * Splits task text into what it names and its colour: corrects misspellings (only words no list and, with a
+ * lexicon, no dictionary knows), takes colour words out, splits at conjunctions and keeps each part's head noun
+ * phrase without instruction words; with a lexicon, a part ending in a kind of a category ("golden retrievers")
+ * ends in the category's name instead, and one ending in a thing of no category ("helicopters") is marked so. A colour word that is also a thing ("orange") is a colour only when a noun follows it ("orange
  * cars"), never at the end or before a conjunction ("segment the orange", "oranges and apples").
  */
 export class TaskParser {
@@ -60,14 +67,21 @@ export class TaskParser {
   private readonly relations: ReadonlySet<string>;
   private readonly shades: ReadonlySet<string>;
   private readonly phrasingWords: ReadonlySet<string>;
+  /** Every phrasing and anchor of the table, whole. */
+  private readonly phrases: ReadonlySet<string>;
 
-  constructor(table: PhrasingTable, words: Partial<TaskWordLists> = {}) {
+  constructor(
+    table: PhrasingTable,
+    words: Partial<TaskWordLists> = {},
+    readonly lexicon?: WordnetLexicon,
+  ) {
     this.words = { ...DEFAULT_TASK_WORDS, ...words };
     this.instruction = new Set(this.words.instructionWords);
     this.conjunctions = new Set(this.words.conjunctions);
     this.relations = new Set(this.words.relationWords);
     this.shades = new Set(this.words.shadeWords);
     this.phrasingWords = new Set(table.phrasings.flatMap((phrasing) => phrasing.text.split(' ')));
+    this.phrases = new Set([...table.phrasings.map((phrasing) => phrasing.text), ...table.anchors]);
     const stuffWords = table.anchors.flatMap((anchor) => anchor.split(' '));
     const colourWords = Object.keys(this.words.colourWords);
     const known = [
@@ -78,6 +92,7 @@ export class TaskParser {
       ...this.conjunctions,
       ...this.relations,
       ...this.shades,
+      ...(lexicon?.knownWords ?? []),
     ];
     // Things first, so a tie between a thing and an instruction word goes to the thing.
     const targets = [...this.phrasingWords, ...stuffWords, ...colourWords, ...this.instruction];
@@ -97,11 +112,19 @@ export class TaskParser {
     });
     const { colour, rest } = this.extractColour(tokens);
     const parts: string[] = [];
+    const outside: string[] = [];
     for (const conjunct of this.splitConjuncts(rest)) {
       const head = this.headWords(conjunct);
-      if (head.length > 0) parts.push(head.join(' '));
+      if (head.length === 0) continue;
+      const known = this.lookUp(head);
+      if (known?.category) {
+        corrections.push({ from: known.from, to: known.category });
+        head.splice(head.length - known.words, known.words, known.category);
+      }
+      parts.push(head.join(' '));
+      if (known && known.category === null) outside.push(head.join(' '));
     }
-    return { task, tokens, corrections, colour, parts };
+    return { task, tokens, corrections, colour, parts, outside };
   }
 
   /** The first colour's canonical name, and the tokens without colour words (and shades before them). */
@@ -135,6 +158,32 @@ export class TaskParser {
       head.push(token);
     }
     return head;
+  }
+
+  /**
+   * What the lexicon says of the longest ending of a part it knows (up to three words, the last singular or
+   * plural): "golden retrievers" → dog, "flamingos" → bird, "helicopters" → null (no category). An ending that
+   * is one of the table's own phrasings or anchors ("wine glasses", "vases") stops the search: those are the
+   * encoder's, and a shorter ending must not override them ("glasses", "vas"). Nor does "no category" stand
+   * over a shorter ending that is a phrasing: English compounds name a kind of their last word, and the table
+   * knows a coffee mug's "mug" and a fishing boat's "boats" better than WordNet's tree does.
+   */
+  lookUp(head: readonly string[]): { from: string; category: string | null; words: number } | undefined {
+    if (!this.lexicon) return undefined;
+    const endings = (n: number) =>
+      nounLemmas(head[head.length - 1]).map((last) => [...head.slice(head.length - n, -1), last].join(' '));
+    const isPhrase = (n: number) => endings(n).some((phrase) => this.phrases.has(phrase));
+    for (let n = Math.min(3, head.length); n >= 1; n--) {
+      if (isPhrase(n)) return undefined;
+      for (const phrase of endings(n)) {
+        const category = this.lexicon.get(phrase);
+        if (category === undefined) continue;
+        if (category === null && Array.from({ length: n - 1 }, (_, m) => m + 1).some(isPhrase))
+          return undefined;
+        return { from: head.slice(head.length - n).join(' '), category, words: n };
+      }
+    }
+    return undefined;
   }
 
   private splitConjuncts(tokens: readonly string[]): string[][] {

@@ -1,2 +1,3 @@
+export { GroundingLexiconError } from './grounding-lexicon-error';
 export { GroundingPhrasingError } from './grounding-phrasing-error';
 export { TaskTextEmptyError } from './task-text-empty-error';
