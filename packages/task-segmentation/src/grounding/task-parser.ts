@@ -55,9 +55,10 @@ export function tokenizeTask(task: string): string[] {
 /**
  * Splits task text into what it names and its colour: corrects misspellings (only words no list and, with a
  * lexicon, no dictionary knows), takes colour words out, splits at conjunctions and keeps each part's head noun
- * phrase without instruction words; with a lexicon, a part ending in a kind of a category ("golden retrievers")
- * ends in the category's name instead, and one ending in a thing of no category ("helicopters") is marked so. A colour word that is also a thing ("orange") is a colour only when a noun follows it ("orange
- * cars"), never at the end or before a conjunction ("segment the orange", "oranges and apples").
+ * phrase without instruction words; with a lexicon, a part ending in a kind of a category ("german shepherds")
+ * ends in the category's name instead, and one ending in a thing of no category ("helicopters") is marked so.
+ * A colour word that is also a thing ("orange") is a colour only when a noun follows it ("orange cars"), never
+ * at the end or before a conjunction ("segment the orange", "oranges and apples").
  */
 export class TaskParser {
   readonly words: TaskWordLists;
@@ -162,7 +163,7 @@ export class TaskParser {
 
   /**
    * What the lexicon says of the longest ending of a part it knows (up to three words, the last singular or
-   * plural): "golden retrievers" → dog, "flamingos" → bird, "helicopters" → null (no category). An ending that
+   * plural): "german shepherds" → dog, "flamingos" → bird, "helicopters" → null (no category). An ending that
    * is one of the table's own phrasings or anchors ("wine glasses", "vases") stops the search: those are the
    * encoder's, and a shorter ending must not override them ("glasses", "vas"). Nor does "no category" stand
    * over a shorter ending that is a phrasing: English compounds name a kind of their last word, and the table
