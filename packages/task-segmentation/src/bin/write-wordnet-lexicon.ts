@@ -156,12 +156,12 @@ export function buildWordnetLexicon(): WordnetLexiconData {
     return [...ancestors(sense)].some((a) => physical.has(a)) ? OTHER : undefined;
   };
 
-  // WordNet's sense order is unreliable for concrete nouns ("tiger" first means a fierce person, "dalmatian" a
-  // native of Dalmatia), so every sense of a lemma counts. Person readings give way to any other physical one
-  // ("ostrich": bird). A lemma is
-  // - a kind of category C when its physical senses are all of C (or a person) and one of its common senses is;
-  // - outside COCO when its physical senses are all OTHER ("helicopter", "lemon", "dinosaur"): a person
-  //   reading keeps a word out of this list ("babies": persons or young animals);
+  // The senses that count: the ones seen in WordNet's sense-tagged corpus when there are some ("soldier" the
+  // army man, not the soldier ant; "baby" a child, not a young mammal), else all (rare words: WordNet's order
+  // is then no guide, "dalmatian" is first a native of Dalmatia). Person readings give way to any other
+  // physical one ("ostrich": bird; "tiger": a fierce person or a big cat, no category). A lemma is
+  // - a kind of category C when the physical senses that count are all of C (or a person);
+  // - outside COCO when they are all OTHER ("helicopter", "lemon", "dinosaur");
   // - else left to the encoder: two readings ("stool": a seat or a toilet; "crane": a bird or a machine), a
   //   broader word ("racket"), nothing physical. Phrasing and anchor words are the encoder's too.
   const phrasingWords = new Set([...table.phrasings.map((p) => p.text), ...table.anchors]);
@@ -170,7 +170,7 @@ export function buildWordnetLexicon(): WordnetLexiconData {
   for (const [lemma, { senses, tagged }] of nouns) {
     const phrase = lemma.replace(/_/g, ' ');
     if (phrasingWords.has(phrase) || !/^[a-z][a-z ]*$/.test(phrase)) continue;
-    const classes = senses.map(classOf);
+    const classes = (tagged > 0 ? senses.slice(0, tagged) : senses).map(classOf);
     const named = new Set(classes.filter((c) => c !== undefined));
     if (named.size === 1 && named.has(OTHER)) {
       outside.push(phrase);
@@ -178,8 +178,7 @@ export function buildWordnetLexicon(): WordnetLexiconData {
     }
     if (named.size > 1) named.delete('person');
     const [only] = named;
-    if (named.size !== 1 || only === OTHER || only === ABOVE) continue;
-    if ((tagged > 0 ? classes.slice(0, tagged) : classes).includes(only)) hyponyms[phrase] = only;
+    if (named.size === 1 && only !== OTHER && only !== ABOVE) hyponyms[phrase] = only as string;
   }
 
   // Real words (any part of speech) that the corrector would turn into a phrasing or task word.
