@@ -36,6 +36,11 @@ describe('TaskParser: stripping', () => {
     ['in this photo, mask each dog', ['dog']],
     ['segment all', []],
     ['segment everything', []],
+    ['segment the horses pulling the carriage', ['horses']],
+    ['find the dog chasing the frisbee', ['dog']],
+    ['segment the cows grazing', ['cows']],
+    ['segment the school building', ['school building']],
+    ['segment the wedding cake', ['wedding cake']],
   ])('%s → %j', (task, parts) => {
     expect(parse(task).parts).toEqual(parts);
   });

@@ -70,6 +70,8 @@ export class TaskParser {
   private readonly phrasingWords: ReadonlySet<string>;
   /** Every phrasing and anchor of the table, whole. */
   private readonly phrases: ReadonlySet<string>;
+  /** Every word of the table's phrasings and anchors. */
+  private readonly knownThings: ReadonlySet<string>;
 
   constructor(
     table: PhrasingTable,
@@ -84,6 +86,7 @@ export class TaskParser {
     this.phrasingWords = new Set(table.phrasings.flatMap((phrasing) => phrasing.text.split(' ')));
     this.phrases = new Set([...table.phrasings.map((phrasing) => phrasing.text), ...table.anchors]);
     const stuffWords = table.anchors.flatMap((anchor) => anchor.split(' '));
+    this.knownThings = new Set([...this.phrasingWords, ...stuffWords]);
     const colourWords = Object.keys(this.words.colourWords);
     const known = [
       ...this.phrasingWords,
@@ -147,7 +150,11 @@ export class TaskParser {
     return { colour, rest };
   }
 
-  /** Drops instruction words; keeps content words up to the first relation word that follows one. */
+  /**
+   * Drops instruction words; keeps content words up to the first relation word that follows one, or the first
+   * -ing word that follows one (a participle clause: "the horses pulling the carriage", "cows grazing") unless
+   * it is itself a phrasing or anchor word ("buildings").
+   */
   headWords(tokens: readonly string[]): string[] {
     const head: string[] = [];
     for (const token of tokens) {
@@ -155,6 +162,7 @@ export class TaskParser {
         if (head.length > 0) break;
         continue;
       }
+      if (head.length > 0 && isParticiple(token) && !this.knownThings.has(token)) break;
       if (this.instruction.has(token) || this.conjunctions.has(token)) continue;
       head.push(token);
     }
@@ -200,4 +208,9 @@ export class TaskParser {
     if (token === undefined) return false;
     return !this.conjunctions.has(token) && !this.relations.has(token) && !this.instruction.has(token);
   }
+}
+
+/** An -ing word long enough not to be "king" or "ring": after a noun, it opens a participle clause. */
+function isParticiple(token: string): boolean {
+  return token.length >= 6 && token.endsWith('ing');
 }
