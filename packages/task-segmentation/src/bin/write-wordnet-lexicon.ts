@@ -184,8 +184,8 @@ export function buildWordnetLexicon(): WordnetLexiconData {
   // Real words (any part of speech) that the corrector would turn into a phrasing or task word.
   const corrector = new TaskParser(table).corrector;
   const words = new Set<string>();
-  for (const file of ['index.noun', 'index.verb', 'index.adj', 'index.adv'])
-    for (const lemma of readIndex(file).keys()) {
+  for (const index of [nouns, ...['index.verb', 'index.adj', 'index.adv'].map(readIndex)])
+    for (const lemma of index.keys()) {
       if (!/^[a-z]+$/.test(lemma)) continue;
       if (corrector.correct(lemma) !== lemma || corrector.correct(pluralize(lemma)) !== pluralize(lemma))
         words.add(lemma);
