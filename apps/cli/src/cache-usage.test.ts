@@ -28,6 +28,7 @@ describe('cache usage', () => {
     expect(report.writable).toBe(true);
     expect(report.kinds).toEqual([
       { kind: 'embeddings', path: join(root, 'embeddings'), files: 2, bytes: 2000 },
+      { kind: 'detections', path: join(root, 'detections'), files: 0, bytes: 0 },
       { kind: 'models', path: join(root, 'models'), files: 0, bytes: 0 },
       { kind: 'loras', path: join(root, 'loras'), files: 1, bytes: 10 },
       { kind: 'text', path: join(root, 'text'), files: 0, bytes: 0 },

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { type CacheKind, cacheDir, cacheRoot } from './cache-dir';
 import { CacheClearError } from './errors/cache-clear-error';
 
-export const cacheKinds: readonly CacheKind[] = ['embeddings', 'models', 'loras', 'text'];
+export const cacheKinds: readonly CacheKind[] = ['embeddings', 'detections', 'models', 'loras', 'text'];
 
 export interface CacheUsage {
   kind: CacheKind;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { type Bbox, compressRle, decodeMask, loadImageRgb, type Rle } from '@tasam/coco-data';
-import type { CocoDetector, DetectorModelName } from '@tasam/detector';
+import { type Bbox, compressRle, decodeMask, loadImageRgb, type RgbImage, type Rle } from '@tasam/coco-data';
+import type { DetectionCacheStatus, DetectorModelName } from '@tasam/detector';
 import {
   type BoxPrompt,
   type EncoderPrecision,
@@ -15,7 +15,7 @@ import { GroundedSegmenter, type Grounding } from '@tasam/task-segmentation';
 import { cacheDir } from './cache-dir';
 import { type CliIO, writeLine } from './cli-context';
 import type { SegmentedInstance } from './segmented-instance';
-import { startTaskDetector } from './task-detector';
+import { TaskDetector } from './task-detector';
 import { groundTasks } from './task-grounding';
 import { writeTaskOverlayPng } from './task-overlay';
 import { loadTaskSegmenter } from './task-segmenter-setup';
@@ -33,8 +33,10 @@ export interface TaskSegmentOptions {
   detectorModels?: DetectorModelName[];
   /** Also detect on the image's corner tiles, for small objects (default false; @tasam/detector `tiles`). */
   detectorTiles?: boolean;
-  /** The detector, already loading (`startTaskDetector`); else it is started here when the tasks need it. */
-  detectorLoad?: Promise<CocoDetector>;
+  /** The detector, perhaps already loading (see `segment`); else made here when the tasks need it. */
+  taskDetector?: TaskDetector;
+  /** The image, if the caller has decoded it already, and the milliseconds that took. */
+  image?: { rgb: RgbImage; loadMs: number };
   /** Scorer path: n x n grid points (default 16 with the checkpoint's task scorer, else 8). */
   grid?: number;
   /** Scorer path with a task scorer: grid points prompted (TaskAutomaticOptions.guidedPoints; default 16). */
@@ -87,6 +89,8 @@ export interface TaskSegmentReport {
   tasks: TaskResultReport[];
   checkpoint: { path: string; id: string };
   embeddingCache: string;
+  /** What the detection cache did when the detector path ran: hit, miss, invalid (detected again), or off. */
+  detectionCache?: DetectionCacheStatus | 'off';
   timings: Record<string, number>;
 }
 
@@ -124,12 +128,17 @@ export async function runTaskSegment(
 ): Promise<TaskSegmentReport> {
   const prompted = options.point.length > 0 || options.box !== undefined;
   const useDetector = !prompted && options.detector !== false;
-  // Started by the caller as early as it could be (see `segment`), or here; disposed here whatever happens.
-  const detector = useDetector ? (options.detectorLoad ?? startTaskDetector(options)) : options.detectorLoad;
+  // Made (and perhaps started) by the caller as early as it could be (see `segment`), or here; disposed here
+  // whatever happens.
+  const detector =
+    options.taskDetector ??
+    (useDetector
+      ? new TaskDetector(options, options.cache ? cacheDir('detections', io.env) : undefined)
+      : undefined);
   try {
     return await segmentTasks(io, imagePath, options, useDetector ? detector : undefined);
   } finally {
-    await detector?.then((d) => d.dispose()).catch(() => undefined);
+    await detector?.dispose();
   }
 }
 
@@ -137,13 +146,14 @@ async function segmentTasks(
   io: CliIO,
   imagePath: string,
   options: TaskSegmentOptions,
-  detector: Promise<CocoDetector> | undefined,
+  detector: TaskDetector | undefined,
 ): Promise<TaskSegmentReport> {
   const started = performance.now();
   const timings: Record<string, number> = {};
   let mark = performance.now();
-  const image = await loadImageRgb(imagePath);
-  timings.imageMs = since(mark);
+  const image = options.image?.rgb ?? (await loadImageRgb(imagePath));
+  timings.imageMs = options.image?.loadMs ?? since(mark);
+  detector?.startUnlessCached(image);
   const size = { width: image.width, height: image.height };
   const prompted = options.point.length > 0 || options.box !== undefined;
   const prompt: Prompt = { points: options.point.length ? options.point : undefined, box: options.box };
@@ -175,6 +185,7 @@ async function segmentTasks(
 
     mark = performance.now();
     const results: { task: string; path: TaskPath; grounding?: Grounding; found: Found[] }[] = [];
+    let detectionCache: TaskSegmentReport['detectionCache'];
     if (prompted) {
       const masks = await segmenter.prompted(embedding, size, prompt, options.tasks[0]);
       results.push({
@@ -189,7 +200,7 @@ async function segmentTasks(
       if (onDetector.length > 0) {
         const grounder = new GroundedSegmenter(
           segmenter.runtime,
-          await (detector as Promise<CocoDetector>),
+          (detector as TaskDetector).detecting((message) => writeLine(io.stderr, message)),
           loras,
         );
         const result = await grounder.segment(image, embedding, onDetector, {
@@ -197,6 +208,7 @@ async function segmentTasks(
           detectorTiles: options.detectorTiles,
         });
         timings.detectMs = Math.round(result.timings.detectMs);
+        detectionCache = (detector as TaskDetector).cacheStatus();
         for (const t of result.tasks) {
           byTask.set(
             t.task,
@@ -267,6 +279,7 @@ async function segmentTasks(
       })),
       checkpoint: { path: loaded.checkpoint, id: loras.checkpointId },
       embeddingCache: cache,
+      ...(detectionCache ? { detectionCache } : {}),
       timings,
     };
   } finally {
@@ -283,6 +296,15 @@ function pathNote(result: { path: TaskPath; grounding?: Grounding }): string | u
   const names = g.categories.map((c) => c.name);
   const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} +${names.length - 3}` : names.join(', ');
   return `→ ${g.colour ? `${g.colour} ` : ''}${shown}`;
+}
+
+/** Which of the image's results came from the caches. */
+function cacheNote(report: TaskSegmentReport): string {
+  const embedding = report.embeddingCache === 'hit';
+  const boxes = report.detectionCache === 'hit';
+  if (embedding && boxes) return 'embedding and detector boxes cached';
+  if (embedding) return 'embedding cached';
+  return boxes ? 'embedding computed, detector boxes cached' : 'embedding computed';
 }
 
 /** The short human summary (per task: path, instances, scores; then time), or the JSON document under --json. */
@@ -316,8 +338,5 @@ export function printTaskReport(
   }
   if (options.out) writeLine(io.stdout, `mask: ${options.out}`);
   if (options.overlay) writeLine(io.stdout, `overlay: ${options.overlay}`);
-  writeLine(
-    io.stdout,
-    `embedding ${report.embeddingCache === 'hit' ? 'cached' : 'computed'}; total ${(timings.totalMs / 1000).toFixed(1)} s`,
-  );
+  writeLine(io.stdout, `${cacheNote(report)}; total ${(timings.totalMs / 1000).toFixed(1)} s`);
 }

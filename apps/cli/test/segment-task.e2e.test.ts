@@ -32,6 +32,7 @@ interface TaskReport {
     masks: Mask[];
   }[];
   embeddingCache: string;
+  detectionCache?: string;
 }
 
 /** IoU of two COCO x,y,w,h boxes. */
@@ -64,7 +65,7 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(result.stderr).not.toContain('Error');
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout) as TaskReport;
-    expect(report).toMatchObject({ mode: 'task-automatic', embeddingCache: 'miss' });
+    expect(report).toMatchObject({ mode: 'task-automatic', embeddingCache: 'miss', detectionCache: 'miss' });
     const [found] = report.tasks;
     expect(found).toMatchObject({ task, path: 'detector', grounding: { grounded: true, colour: null } });
     expect(found.grounding?.categories.map((c) => c.name)).toEqual(['cat']);
@@ -95,11 +96,21 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(inside).toBeGreaterThan(0);
     expect(changed / inside).toBeGreaterThan(0.9);
 
-    // Warm: the embedding comes from the cache, the same instances again.
+    // Warm: the embedding and the detector's boxes come from the caches, the very same instances again.
     const warm = run(cats, '--task', task, '--checkpoint', checkpoint);
     expect(warm.status).toBe(0);
     expect(warm.stdout).toContain(`"${task}" → cat: 2 instances`);
-    expect(warm.stdout).toContain('embedding cached');
+    expect(warm.stdout).toContain('embedding and detector boxes cached');
+    const again = run(cats, '--task', 'the cats', '--checkpoint', checkpoint, '--json');
+    expect(again.status).toBe(0);
+    const warmReport = JSON.parse(again.stdout) as TaskReport;
+    expect(warmReport).toMatchObject({ embeddingCache: 'hit', detectionCache: 'hit' });
+    expect(warmReport.tasks[0].masks).toEqual(found.masks);
+    // --no-cache reads neither cache and runs the detector: the same instances.
+    const uncached = run(cats, '--task', task, '--checkpoint', checkpoint, '--json', '--no-cache');
+    const uncachedReport = JSON.parse(uncached.stdout) as TaskReport;
+    expect(uncachedReport).toMatchObject({ embeddingCache: 'off', detectionCache: 'off' });
+    expect(uncachedReport.tasks[0].masks.map((m) => m.bbox)).toEqual(found.masks.map((m) => m.bbox));
   });
 
   it('runs several tasks on one embedding: a grounded one on the detector, one naming no COCO category on the scorer, a panel each', async () => {

@@ -1,9 +1,11 @@
 export { ImageDecodeError, ImageReadError, type RgbImage } from '@tasam/coco-data';
 export { DETECTOR_TFJS_BACKEND } from './backend-name';
 export { type BoxFusionOptions, type FusableDetection, weightedBoxFusion } from './box-fusion';
+export { CachedDetector, type Detecting, type DetectionCacheStatus } from './cached-detector';
 export { CocoDetector } from './coco-detector';
 export { detectionsToCocoResults } from './coco-results';
 export { type DecodeOptions, decodeDetections, scaleAndClipBox } from './decode';
+export { DETECTION_CACHE_VERSION, DetectionCache, type DetectionCacheRead } from './detection-cache';
 export {
   DetectorBackendError,
   DetectorDisposedError,

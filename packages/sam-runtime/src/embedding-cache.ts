@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RgbImage } from '@tasam/coco-data';
+import { type RgbImage, rgbImageDigest } from '@tasam/coco-data';
 import { writeFileAtomic } from './atomic-write';
 import type { Tensor32 } from './tensor';
 
@@ -31,12 +31,9 @@ export class EmbeddingCache {
     readonly modelDigest: string,
   ) {}
 
-  /** SHA-256 (hex) of the decoded pixels and their size: the same picture in another file format hits too. */
+  /** SHA-256 (hex) of the decoded pixels and their size (coco-data `rgbImageDigest`): another file format hits too. */
   static imageDigest(image: RgbImage): string {
-    const size = Buffer.alloc(8);
-    size.writeUInt32LE(image.width, 0);
-    size.writeUInt32LE(image.height, 4);
-    return createHash('sha256').update(size).update(image.data).digest('hex');
+    return rgbImageDigest(image);
   }
 
   pathFor(imageDigest: string): string {

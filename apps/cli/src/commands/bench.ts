@@ -13,8 +13,8 @@ import { startProgress } from '../progress';
 /** The committed sample images, when tasam runs from its repository (`apps/cli/dist/commands` → `examples`). */
 const repositoryExamples = resolve(__dirname, '..', '..', '..', '..', 'examples');
 
-/** What "cold" starts without: the per-image and per-task caches. Prepared models stay (they are "loaded"). */
-const coldKinds = ['embeddings', 'loras', 'text'] as const;
+/** What "cold" starts without: the per-image (embedding, detector boxes) and per-task caches. Prepared models stay. */
+const coldKinds = ['embeddings', 'detections', 'loras', 'text'] as const;
 
 export interface BenchRun {
   image: string;
@@ -164,7 +164,7 @@ export function benchCommand(io: CliIO): Command {
         '',
         'Each run starts a fresh `tasam segment IMAGE ARGS --json` process and times it from start to exit, so',
         'start-up and model loading count. Runs use a private cache: prepared models are kept (built once by an',
-        'untimed first run); before each cold run the embeddings, loras and text caches are emptied.',
+        'untimed first run); before each cold run the embeddings, detections, loras and text caches are emptied.',
         'No package exports a benchmark entry point; per-package benchmarks run with `pnpm bench`.',
         '',
         'Examples:',

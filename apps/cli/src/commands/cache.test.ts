@@ -9,7 +9,7 @@ describe('tasam cache clear', () => {
   let root: string;
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'tasam-cache-'));
-    for (const kind of ['embeddings', 'models', 'loras', 'text']) {
+    for (const kind of ['embeddings', 'detections', 'models', 'loras', 'text']) {
       mkdirSync(join(root, kind));
       writeFileSync(join(root, kind, 'entry.bin'), Buffer.alloc(2048));
     }
@@ -20,8 +20,8 @@ describe('tasam cache clear', () => {
     const io = captureIO({ TASAM_CACHE: root });
     expect(await runCli(['cache', 'clear'], io)).toBe(ExitCode.ok);
     expect(io.out()).toContain(`cleared embeddings 1 files, 2.0 kB  (${join(root, 'embeddings')})`);
-    expect(io.out().trim().split('\n')).toHaveLength(4);
-    for (const kind of ['embeddings', 'models', 'loras', 'text'])
+    expect(io.out().trim().split('\n')).toHaveLength(5);
+    for (const kind of ['embeddings', 'detections', 'models', 'loras', 'text'])
       expect(existsSync(join(root, kind))).toBe(false);
   });
 
@@ -40,7 +40,7 @@ describe('tasam cache clear', () => {
     const io = captureIO({ TASAM_CACHE: root });
     expect(await runCli(['cache', 'clear', '--kind', 'everything'], io)).toBe(ExitCode.usage);
     expect(io.err()).toContain("error: option '--kind <kind...>' argument 'everything' is invalid.");
-    expect(io.err()).toContain('Allowed choices are embeddings, models, loras, text.');
+    expect(io.err()).toContain('Allowed choices are embeddings, detections, models, loras, text.');
     expect(existsSync(join(root, 'embeddings', 'entry.bin'))).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { CacheKind } from '../cache-dir';
 import { cacheKinds, clearCache, formatBytes } from '../cache-usage';
 import { type CliIO, writeLine } from '../cli-context';
 
-/** `tasam cache clear [--kind K]...`: removes cached embeddings, prepared models, task LoRAs, text vectors. */
+/** `tasam cache clear [--kind K]...`: removes cached embeddings, detections, prepared models, LoRAs, text vectors. */
 export function cacheCommand(io: CliIO): Command {
   const clear = new Command('clear')
     .description('remove cached data (all kinds unless --kind is given); it is rebuilt on demand')

@@ -56,7 +56,13 @@ describe('tasam doctor', () => {
     };
     expect(report.ok).toBe(true);
     expect(report.cache.root).toBe(root);
-    expect(report.cache.kinds.map((usage) => usage.kind)).toEqual(['embeddings', 'models', 'loras', 'text']);
+    expect(report.cache.kinds.map((usage) => usage.kind)).toEqual([
+      'embeddings',
+      'detections',
+      'models',
+      'loras',
+      'text',
+    ]);
     expect(io.err()).toBe('');
   });
 

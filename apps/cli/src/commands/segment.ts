@@ -1,12 +1,14 @@
+import { loadImageRgb } from '@tasam/coco-data';
 import type { BoxPrompt, PointPrompt } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { cacheDir } from '../cache-dir';
 import type { CliIO } from '../cli-context';
 import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
 import { encoderPrecisionOption } from '../encoder-precision-option';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import type * as PlainSegment from '../plain-segment';
 import type { SegmentOptions } from '../segment-options';
-import { startTaskDetector } from '../task-detector';
+import { TaskDetector } from '../task-detector';
 import type * as TaskSegment from '../task-segment';
 
 /** `x,y` or `x,y,label` (label 1 = foreground, the default; 0 = background); collects repeated flags. */
@@ -109,7 +111,7 @@ export function segmentCommand(io: CliIO): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .option('--provider <name>', 'onnxruntime execution provider', 'cpu')
     .addOption(encoderPrecisionOption())
-    .option('--no-cache', 'do not read or write the embedding cache')
+    .option('--no-cache', 'do not read or write the caches of the image embedding and the detector boxes')
     .addHelpText(
       'after',
       [
@@ -133,13 +135,23 @@ export function segmentCommand(io: CliIO): Command {
         if (options.everything) usage('--task already finds every instance of the task; drop --everything');
         if (options.multimask) usage('--multimask applies to plain SAM prompts, not --task');
         // The detector's worker threads start before the task segmenter's modules load (~0.2 s): building and
-        // warming its models is the longest step before the first box reaches SAM.
-        const detector = prompted || !options.detector ? undefined : startTaskDetector(options);
+        // warming its models is the longest step before the first box reaches SAM. With the detection cache, not
+        // for an image seen before: its boxes are likely cached (the detector starts at a miss).
+        const detector =
+          prompted || !options.detector
+            ? undefined
+            : new TaskDetector(options, options.cache ? cacheDir('detections', io.env) : undefined);
+        const loadStart = performance.now();
+        const rgb = detector?.cache ? await loadImageRgb(imagePath) : undefined;
+        const image = rgb ? { rgb, loadMs: Math.round(performance.now() - loadStart) } : undefined;
+        if (rgb) detector?.startUnlessCached(rgb);
+        else void detector?.start();
         const { printTaskReport, runTaskSegment } = require('../task-segment') as typeof TaskSegment;
         const report = await runTaskSegment(io, imagePath, {
           ...options,
           tasks: options.task,
-          detectorLoad: detector,
+          taskDetector: detector,
+          image,
           // A task's grid has its own default (each prompted point costs a trunk run, ~150 ms on two cores).
           grid: command.getOptionValueSource('grid') === 'cli' ? options.grid : undefined,
         });

@@ -1,1 +1,2 @@
+export { rgbImageDigest } from './image-digest';
 export { imagePixelLimit, loadImageRgb, type RgbImage } from './load-image';

@@ -1,5 +1,5 @@
 import { type Bbox, type RgbImage, type Rle, rleArea, rleToBbox } from '@tasam/coco-data';
-import type { Detection, DetectOptions, DetectorImage } from '@tasam/detector';
+import type { Detection, DetectOptions } from '@tasam/detector';
 import type { LoraWeights } from '@tasam/lora';
 import type { HeadWeights, ImageSize, Tensor32 } from '@tasam/sam-runtime';
 import { basicColour, type ColourName } from '../colour/colour-names';
@@ -17,9 +17,9 @@ export interface GroundingLike {
   colour: string | null;
 }
 
-/** The detector as the segmenter uses it (`CocoDetector` of @tasam/detector). */
+/** The detector as the segmenter uses it (`CocoDetector` or `CachedDetector` of @tasam/detector). */
 export interface DetectorLike {
-  detect(image: DetectorImage, options?: DetectOptions): Promise<Detection[]>;
+  detect(image: RgbImage, options?: DetectOptions): Promise<Detection[]>;
 }
 
 /** SAM as the segmenter uses it (`SamRuntime` of @tasam/sam-runtime). */
