@@ -1,7 +1,7 @@
 import { DETECTOR_MODELS, type DetectorModelName } from '@tasam/detector';
 import { InvalidArgumentError } from 'commander';
 
-/** `--detector-models centernet,nanodet`: a non-empty comma-separated list of distinct bundled models. */
+/** `--detector-models centernet,nanodet`: a non-empty comma-separated list of distinct detector models. */
 export function parseDetectorModels(text: string): DetectorModelName[] {
   const names = text
     .split(',')
@@ -19,4 +19,5 @@ export function parseDetectorModels(text: string): DetectorModelName[] {
 
 /** The help text of the option. */
 export const DETECTOR_MODELS_HELP =
-  'comma-separated detector models: centernet,nanodet (default: both, boxes fused) or one of them (about half the detector time)';
+  'comma-separated detector models: centernet,nanodet (default: both, boxes fused) or one of them (about half the detector time); ' +
+  'or yolov8n, yolov8s, yolov8m: stronger, not shipped (AGPL-3.0): their .onnx files from --detector-model-dir (README, "A stronger detector")';

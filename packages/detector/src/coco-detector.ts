@@ -7,6 +7,8 @@ import type { DetectorModel } from './model/detector-model';
 import { defaultModelDir } from './model/model-files';
 import { buildModel, modelInfo, readModel } from './model/model-specs';
 import { WorkerDetectorModel } from './model/worker-model';
+import { isYoloV8 } from './model/yolov8-constants';
+import { YoloV8Model } from './model/yolov8-model';
 import { nonMaxSuppression } from './nms';
 import { resolveDetectOptions, resolveLoadOptions } from './options';
 import { cornerTiles, cropRgb, fromTile } from './tiles';
@@ -17,6 +19,7 @@ import type {
   DetectorLoadOptions,
   DetectorModelName,
   ResolvedDetectOptions,
+  ShippedModelName,
 } from './types';
 
 /**
@@ -53,7 +56,10 @@ export class CocoDetector {
    * worker thread of its own (`parallel`).
    */
   static async load(options?: DetectorLoadOptions): Promise<CocoDetector> {
-    const { modelDir, verify, models, parallel } = resolveLoadOptions(options, defaultModelDir);
+    const { modelDir, verify, models: all, parallel } = resolveLoadOptions(options, defaultModelDir);
+    // YOLOv8 exports run on onnxruntime (its own threads) on this thread; the shipped tfjs models as below.
+    const models = all.filter((name): name is ShippedModelName => !isYoloV8(name));
+    const yolo = all.filter(isYoloV8);
     // Files are read and checked here, so a missing or altered file is a typed error whatever thread builds.
     // In model order, so the first model's problem is the one reported.
     const artifacts: ReturnType<typeof readModel>[] = [];
@@ -67,6 +73,7 @@ export class CocoDetector {
     for (const read of artifacts) read.catch(() => undefined);
     const loaded: DetectorModel[] = [];
     try {
+      for (const name of yolo) loaded.push(await YoloV8Model.load(name, modelDir, verify));
       if (parallel) {
         // Each worker starts now, before its files are read: its start-up (tfjs, ~0.2 s) overlaps the reading.
         const started = await Promise.allSettled(
@@ -86,6 +93,8 @@ export class CocoDetector {
       for (const model of loaded) model.dispose();
       throw error;
     }
+    // In the order asked (an ensemble's pass order).
+    loaded.sort((a, b) => all.indexOf(a.name) - all.indexOf(b.name));
     return new CocoDetector(loaded, modelDir);
   }
 
@@ -127,7 +136,7 @@ export class CocoDetector {
     this.checkNotDisposed();
     // Another package may have switched tfjs' global engine since load; models in worker threads have their own
     // engine, and starting wasm here as well would only take CPU from them.
-    if (this.loaded.some((model) => !(model instanceof WorkerDetectorModel)))
+    if (this.loaded.some((model) => !(model instanceof WorkerDetectorModel || model instanceof YoloV8Model)))
       await (require('./backend') as typeof Backend).ensureWasmBackend();
     const filter = { scoreThreshold, categoryIds: options.categoryIds };
     const mirrors = options.augment === 'flip' ? [false, true] : [false];

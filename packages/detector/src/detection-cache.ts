@@ -5,6 +5,7 @@ import { writeFileAtomicSync } from '@tasam/atomic-file';
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { CENTERNET_SHA256 } from './model/centernet-constants';
 import { NANODET_SHA256 } from './model/nanodet-constants';
+import { YOLOV8_FILES } from './model/yolov8-constants';
 import type { Box, Detection, DetectorModelName, ResolvedDetectOptions } from './types';
 
 /**
@@ -18,7 +19,10 @@ const CATEGORY_NAMES = new Map(COCO_CATEGORIES.map((category) => [category.id, c
 const MODEL_FILES: Record<DetectorModelName, Readonly<Record<string, string>>> = {
   centernet: CENTERNET_SHA256,
   nanodet: NANODET_SHA256,
-};
+  ...Object.fromEntries(
+    Object.entries(YOLOV8_FILES).map(([name, { file, sha256 }]) => [name, { [file]: sha256 }]),
+  ),
+} as Record<DetectorModelName, Readonly<Record<string, string>>>;
 
 export type DetectionCacheRead =
   | { status: 'hit'; detections: Detection[] }

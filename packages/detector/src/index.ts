@@ -38,6 +38,14 @@ export {
   NANODET_SHA256,
 } from './model/nanodet-constants';
 export {
+  isYoloV8,
+  YOLOV8_FILES,
+  YOLOV8_INPUT_SIZE,
+  YOLOV8_MODELS,
+  YOLOV8_NMS_IOU,
+  YOLOV8_SHA256,
+} from './model/yolov8-constants';
+export {
   decodeNanoDet,
   expectedDistance,
   type NanoDetDecodeOptions,
@@ -50,6 +58,7 @@ export {
   DEFAULT_WBF_NMS_IOU,
   DETECTOR_MODELS,
   resolveDetectOptions,
+  SHIPPED_DETECTOR_MODELS,
 } from './options';
 export { cornerTiles, cropRgb, fromTile, TILE_FRACTION, TILE_MAX_SIDE, type Tile } from './tiles';
 export type {
@@ -63,4 +72,7 @@ export type {
   DetectorLoadOptions,
   DetectorModelName,
   ResolvedDetectOptions,
+  ShippedModelName,
+  YoloV8ModelName,
 } from './types';
+export { decodeYoloV8, type YoloV8DecodeOptions } from './yolov8-decode';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import { DetectorOptionsError } from './errors';
+import { YOLOV8_MODELS } from './model/yolov8-constants';
 import type {
   DetectAugment,
   DetectMerge,
@@ -8,6 +9,7 @@ import type {
   DetectorLoadOptions,
   DetectorModelName,
   ResolvedDetectOptions,
+  ShippedModelName,
 } from './types';
 
 /**
@@ -47,10 +49,19 @@ const DETECT_KEYS = new Set([
 const LOAD_KEYS = new Set(['modelDir', 'verify', 'models', 'parallel']);
 
 /** Every model the package ships, in the order an ensemble runs them. */
-export const DETECTOR_MODELS: readonly DetectorModelName[] = Object.freeze(['centernet', 'nanodet']);
+export const SHIPPED_DETECTOR_MODELS: readonly ShippedModelName[] = Object.freeze(['centernet', 'nanodet']);
 
-/** The models `CocoDetector.load` runs by default: both, fused (README, "Ensemble"). */
-export const DEFAULT_DETECTOR_MODELS: readonly DetectorModelName[] = DETECTOR_MODELS;
+/**
+ * Every model the detector can run: the shipped ones, then the YOLOv8 exports a user may supply (AGPL-3.0, not
+ * shipped; README "YOLOv8").
+ */
+export const DETECTOR_MODELS: readonly DetectorModelName[] = Object.freeze([
+  ...SHIPPED_DETECTOR_MODELS,
+  ...YOLOV8_MODELS,
+]);
+
+/** The models `CocoDetector.load` runs by default: both shipped ones, fused (README, "Ensemble"). */
+export const DEFAULT_DETECTOR_MODELS: readonly DetectorModelName[] = SHIPPED_DETECTOR_MODELS;
 
 function checkObject(name: string, options: unknown, known: Set<string>): Record<string, unknown> {
   if (options === undefined) return {};

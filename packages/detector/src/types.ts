@@ -1,7 +1,13 @@
 import type { RgbImage } from '@tasam/coco-data';
 
+/** The models shipped with the package (tfjs graph models, MIT). */
+export type ShippedModelName = 'centernet' | 'nanodet';
+
+/** YOLOv8 ONNX exports the user supplies (AGPL-3.0, not shipped; README "YOLOv8"). */
+export type YoloV8ModelName = 'yolov8n' | 'yolov8s' | 'yolov8m';
+
 /** The models the detector can run; `CocoDetector.load({ models })` picks any non-empty set of them. */
-export type DetectorModelName = 'centernet' | 'nanodet';
+export type DetectorModelName = ShippedModelName | YoloV8ModelName;
 
 /** An axis-aligned box [x1, y1, x2, y2] in image pixels: x1 < x2, y1 < y2, inside [0, width] x [0, height]. */
 export type Box = [x1: number, y1: number, x2: number, y2: number];

@@ -139,7 +139,7 @@ export function detectCommand(io: CliIO): Command {
     )
     .option(
       '--model-dir <dir>',
-      "directory with the models' files, centernet.json/.bin and nanodet.json/.bin (default: the bundled models)",
+      "directory with the models' files: centernet.json/.bin, nanodet.json/.bin (default: the bundled models), or yolov8{n,s,m}.onnx (the user's)",
     )
     .option('--detector-models <names>', DETECTOR_MODELS_HELP, parseDetectorModels)
     .option('--tiles', 'also detect on the four corner tiles of the image: small objects (about 4x the time)')

@@ -47,6 +47,7 @@ export interface EvalOptions {
   threads?: number;
   encoderPrecision?: EncoderPrecision;
   detectorModels?: DetectorModelName[];
+  detectorModelDir?: string;
   detectorTiles?: boolean;
   json?: boolean;
 }
@@ -91,7 +92,7 @@ export async function runEvalPart(io: CliIO, coco: string, options: EvalOptions)
   });
   const { segmenter } = loaded;
   const detector = protocols.includes('grounded')
-    ? await CocoDetector.load({ models: options.detectorModels })
+    ? await CocoDetector.load({ models: options.detectorModels, modelDir: options.detectorModelDir })
     : undefined;
   try {
     return await withInterrupt(io, async (interrupt) => {
@@ -237,6 +238,10 @@ export function evalCommand(io: CliIO): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', parsePositiveInt)
     .addOption(encoderPrecisionOption())
     .option('--detector-models <names>', `grounded protocol: ${DETECTOR_MODELS_HELP}`, parseDetectorModels)
+    .option(
+      '--detector-model-dir <dir>',
+      "grounded protocol: directory with the detector models' files (default: the bundled ones; YOLOv8 files are the user's)",
+    )
     .option(
       '--detector-tiles',
       'grounded protocol: also detect on the corner tiles of each image (small objects)',

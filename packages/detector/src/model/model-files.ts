@@ -203,3 +203,20 @@ export async function readModelArtifacts(
     weightData: shards.length === 1 ? exactArrayBuffer(shards[0]) : shards.map(exactArrayBuffer),
   };
 }
+
+/**
+ * Reads one model file (e.g. an ONNX export) from `modelDir`, refusing what is not a regular file, and checks
+ * its SHA-256 against `checksums` (by file name) when `verify` is set. Nothing is fetched.
+ */
+export async function readSingleModelFile(
+  modelDir: string,
+  file: string,
+  verify: boolean,
+  checksums: Readonly<Record<string, string>>,
+): Promise<Buffer> {
+  const path = join(modelDir, file);
+  await checkWeightFiles(path, [path], undefined);
+  const bytes = await readModelFile(path);
+  if (verify) verifyChecksum(path, bytes, checksums);
+  return bytes;
+}

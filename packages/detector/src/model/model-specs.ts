@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { DetectorModelName } from '../types';
+import type { ShippedModelName } from '../types';
 import {
   CENTERNET_GRAPH_FILE,
   CENTERNET_MODEL_ID,
@@ -29,7 +29,7 @@ interface ModelSpec {
   build(artifacts: tf.io.ModelArtifacts, modelDir: string): Promise<DetectorModel>;
 }
 
-const MODEL_SPECS: Record<DetectorModelName, ModelSpec> = {
+const MODEL_SPECS: Record<ShippedModelName, ModelSpec> = {
   centernet: {
     id: CENTERNET_MODEL_ID,
     inputSize: DETECTOR_INPUT_SIZE,
@@ -50,7 +50,7 @@ const MODEL_SPECS: Record<DetectorModelName, ModelSpec> = {
 
 /** Reads a model's files from `modelDir`, checking their SHA-256 when `verify` (typed errors name the file). */
 export function readModel(
-  name: DetectorModelName,
+  name: ShippedModelName,
   modelDir: string,
   verify: boolean,
 ): Promise<tf.io.ModelArtifacts> {
@@ -60,7 +60,7 @@ export function readModel(
 
 /** Builds a model, on this thread's tfjs engine, from the artifacts `readModel` gave. */
 export function buildModel(
-  name: DetectorModelName,
+  name: ShippedModelName,
   artifacts: tf.io.ModelArtifacts,
   modelDir: string,
 ): Promise<DetectorModel> {
@@ -69,7 +69,7 @@ export function buildModel(
 }
 
 /** A model's id (name and version) and input side, known without loading it. */
-export function modelInfo(name: DetectorModelName): { id: string; inputSize: number } {
+export function modelInfo(name: ShippedModelName): { id: string; inputSize: number } {
   const { id, inputSize } = MODEL_SPECS[name];
   return { id, inputSize };
 }

@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Detection, DetectorModelName } from '../types';
+import type { Detection, ShippedModelName } from '../types';
 
 /** What a model worker thread starts with (`workerData`). */
 export interface ModelWorkerData {
-  name: DetectorModelName;
+  name: ShippedModelName;
   modelDir: string;
 }
 

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '@tasam/coco-data';
 import type * as tf from '@tensorflow/tfjs-core';
 import { DetectorModelLoadError, DetectorWorkerError } from '../errors';
-import type { Detection, DetectorModelName } from '../types';
+import type { Detection, ShippedModelName } from '../types';
 import type { DetectorModel, PassFilter } from './detector-model';
 import type {
   BuildRequest,
@@ -46,7 +46,7 @@ export class WorkerDetectorModel implements DetectorModel {
   private exited: Error | null = null;
 
   private constructor(
-    readonly name: DetectorModelName,
+    readonly name: ShippedModelName,
     readonly id: string,
     readonly inputSize: number,
     private readonly worker: Worker,
@@ -77,7 +77,7 @@ export class WorkerDetectorModel implements DetectorModel {
    * is ready to run passes. If `artifacts` reject, the worker is stopped and their error is this one's.
    */
   static start(
-    name: DetectorModelName,
+    name: ShippedModelName,
     id: string,
     inputSize: number,
     artifacts: Promise<tf.io.ModelArtifacts>,
