@@ -4,7 +4,7 @@
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
 //       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
-//       [--mask-threshold T] [--detector-threshold D] [--checkpoint FILE]
+//       [--mask-threshold T] [--detector-threshold D] [--checkpoint FILE] [--detections FILE]
 //   node tools/grounded-sweep/grounded-sweep.js annotate --split train2017 --in runs/sweep-train.jsonl
 //       --out runs/sweep-train-p.jsonl [--coco DIR]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
@@ -22,7 +22,8 @@
 // setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
 // thresholds SAM's mask logits at T instead of 0; `--detector-threshold D` prompts every detection scoring at
 // least D (GroundedOptions.detectorThreshold; default 0.05); `--checkpoint FILE` generates the task LoRAs with
-// another hypernetwork checkpoint than the shipped one.
+// another hypernetwork checkpoint than the shipped one; `--detections FILE` prompts SAM with the boxes of a COCO
+// bbox results file (any detector's, e.g. tools/yolo-detections) instead of running the shipped detector.
 // `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
 // category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for
 // the score variants that use them.
@@ -50,6 +51,7 @@ const { values: opts, positionals } = parseArgs({
     'mask-threshold': { type: 'string', default: '0' },
     'detector-threshold': { type: 'string' },
     checkpoint: { type: 'string' },
+    detections: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -62,6 +64,36 @@ const usage = () => {
 };
 
 const cacheRoot = process.env.TASAM_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'tasam');
+
+/**
+ * A detector that answers from a COCO bbox results file: the boxes of the image `imageId` (set before each
+ * image), of the categories asked and scoring at least the threshold, best first, as CocoDetector gives them.
+ */
+function resultsDetector(file) {
+  const { COCO_CATEGORIES } = pkg('coco-data');
+  const names = new Map(COCO_CATEGORIES.map((c) => [c.id, c.name]));
+  const byImage = new Map();
+  for (const r of JSON.parse(fs.readFileSync(file, 'utf8'))) {
+    if (!byImage.has(r.image_id)) byImage.set(r.image_id, []);
+    const [x, y, w, h] = r.bbox;
+    byImage.get(r.image_id).push({
+      box: [x, y, x + w, y + h],
+      categoryId: r.category_id,
+      category: names.get(r.category_id),
+      score: r.score,
+    });
+  }
+  return {
+    imageId: undefined,
+    async detect(_image, options) {
+      const ids = options.categoryIds ? new Set(options.categoryIds) : undefined;
+      return (byImage.get(this.imageId) ?? [])
+        .filter((d) => (!ids || ids.has(d.categoryId)) && d.score >= (options.scoreThreshold ?? 0.05))
+        .sort((a, b) => b.score - a.score);
+    },
+    dispose() {},
+  };
+}
 
 async function collect() {
   if (!opts.out) usage();
@@ -97,7 +129,7 @@ async function collect() {
     optimizedModelDir: path.join(cacheRoot, 'models'),
     embeddingCacheDir: path.join(cacheRoot, 'embeddings'),
   });
-  const detector = await CocoDetector.load();
+  const detector = opts.detections ? resultsDetector(opts.detections) : await CocoDetector.load();
   const encoder = await createTextEncoder({ cacheDir: path.join(cacheRoot, 'text') });
   const generator = await TaskLoraGenerator.load({ encoder, checkpoint: opts.checkpoint });
   const loras = new Map();
@@ -131,6 +163,7 @@ async function collect() {
   for (const [i, image] of todo.entries()) {
     if (stop) break;
     const rgb = await loadImageRgb(path.join(selection.imageDir, image.file_name));
+    detector.imageId = image.id;
     const { embedding } = await runtime.embedImage(rgb);
     const present = presentCategories(selection, image.id);
     const asked = opts['present-only']
