@@ -6,7 +6,8 @@
  *   pnpm --filter @tasam/detector bench [-- --runs 10]
  *     times CenterNet alone, NanoDet alone, the ensemble on one thread and in worker threads (the default on
  *     more than one core) and the ensemble with the flip, and with tiles, interleaved
- *     in one run (medians and ratios)
+ *     in one run (medians and ratios); with `--yolo-dir DIR`, also each YOLOv8 export found there (yours:
+ *     AGPL-3.0, not shipped; README "YOLOv8")
  *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--models centernet,nanodet]
  *     [--score-threshold 0.05] [--augment none|flip] [--tiles] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
  *   (or TASAM_COCO=DIR instead of --coco)
@@ -15,7 +16,7 @@
  *     set x augment x NMS / weighted box fusion settings) to OUTDIR, plus OUTDIR/variants.json; for choosing
  *     the settings on a split other than the one reported.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadImageRgb } from '@tasam/coco-data';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,6 +30,8 @@ import {
   mergeDetections,
   resolveDetectOptions,
   WBF_CANDIDATE_FLOOR,
+  YOLOV8_FILES,
+  YOLOV8_MODELS,
 } from '../src';
 
 const FIXTURES = join(__dirname, '..', '..', 'test', 'fixtures');
@@ -75,6 +78,7 @@ const CONFIGURATIONS: Array<{
   models: DetectorModelName[];
   parallel: boolean;
   options: DetectOptions;
+  modelDir?: string;
 }> = [
   { name: 'centernet', models: ['centernet'], parallel: false, options: {} },
   { name: 'nanodet', models: ['nanodet'], parallel: false, options: {} },
@@ -96,6 +100,11 @@ const CONFIGURATIONS: Array<{
 
 /** Load, first inference and median time an image of each configuration, runs interleaved. */
 async function fixtures(runs: number): Promise<void> {
+  const yoloDir = argument('yolo-dir');
+  if (yoloDir)
+    for (const name of YOLOV8_MODELS)
+      if (existsSync(join(yoloDir, YOLOV8_FILES[name].file)))
+        CONFIGURATIONS.push({ name, models: [name], parallel: false, options: {}, modelDir: yoloDir });
   const paths = FIXTURE_FILES.map((file) => join(FIXTURES, file));
   const decoded = await Promise.all(paths.map((path) => loadImageRgb(path)));
   const detectors: CocoDetector[] = [];
@@ -104,6 +113,7 @@ async function fixtures(runs: number): Promise<void> {
     const detector = await CocoDetector.load({
       models: configuration.models,
       parallel: configuration.parallel,
+      modelDir: configuration.modelDir,
     });
     const loadMs = performance.now() - t;
     t = performance.now();
