@@ -1,3 +1,4 @@
+import type { DetectorModelName } from '@tasam/detector';
 import type { SamRuntimeOptions } from '@tasam/sam-runtime';
 import { loadTaskLoras } from './hypernet-task-loras';
 import { type AutomaticGrid, SamEngine } from './sam-engine';
@@ -19,6 +20,8 @@ export interface SamEngineSetup {
   textBackend?: 'use-lite' | 'minilm';
   /** The COCO detector's model directory for grounded task mode; default: @tasam/detector's bundled model. */
   detectorModelDir?: string;
+  /** The detector's models; default: the shipped ensemble. */
+  detectorModels?: DetectorModelName[];
 }
 
 export interface LoadedSamEngine {
@@ -47,6 +50,7 @@ export async function loadSamEngine(setup: SamEngineSetup = {}): Promise<LoadedS
     ? await loadGrounding({
         encoder: tasks.encoder,
         ...(setup.detectorModelDir ? { detectorModelDir: setup.detectorModelDir } : {}),
+        ...(setup.detectorModels ? { detectorModels: setup.detectorModels } : {}),
       })
     : undefined;
   const engine = await SamEngine.create({

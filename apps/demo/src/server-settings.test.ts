@@ -27,6 +27,21 @@ describe('readServerSettings', () => {
     );
   });
 
+  it('reads the detector models (a YOLOv8 the user supplies) and refuses unknown or repeated names', () => {
+    expect(readServerSettings({}).detectorModels).toBeUndefined();
+    expect(readServerSettings({ TASAM_DEMO_DETECTOR_MODELS: ' yolov8s ' }).detectorModels).toEqual([
+      'yolov8s',
+    ]);
+    expect(readServerSettings({ TASAM_DEMO_DETECTOR_MODELS: 'centernet,nanodet' }).detectorModels).toEqual([
+      'centernet',
+      'nanodet',
+    ]);
+    for (const bad of ['yolo', 'centernet,centernet', 'centernet,'])
+      expect(() => readServerSettings({ TASAM_DEMO_DETECTOR_MODELS: bad })).toThrow(
+        /TASAM_DEMO_DETECTOR_MODELS=.*expected distinct names from centernet, nanodet, yolov8n/,
+      );
+  });
+
   it('reads the admission bound and allowed hosts from the environment and the command line', () => {
     expect(readServerSettings({ TASAM_DEMO_MAX_WAIT_S: '30' }).maxWaitMs).toBe(30_000);
     expect(readServerSettings({ TASAM_DEMO_MAX_WAIT_S: '30' }, ['--max-wait', '5']).maxWaitMs).toBe(5000);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DETECTOR_MODELS, type DetectorModelName } from '@tasam/detector';
 import { parseHost } from './allowed-hosts';
 import { InvalidSettingError } from './errors/invalid-setting-error';
 
@@ -15,6 +16,8 @@ export interface ServerSettings {
   textBackend: 'use-lite' | 'minilm';
   /** The COCO detector's model directory for grounded task mode; default: @tasam/detector's bundled model. */
   detectorModelDir?: string;
+  /** The detector's models (e.g. ['yolov8s'], a YOLOv8 the user supplies); default: the shipped ensemble. */
+  detectorModels?: DetectorModelName[];
   /** Admission bound: a request the model would not answer within this time gets 503 at once. */
   maxWaitMs: number;
   /** Host names served besides localhost, 127.0.0.1, [::1] and the listen address (`NAME` or `NAME:PORT`). */
@@ -33,7 +36,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 /**
  * Reads the server's settings from the environment (PORT, HOST, TASAM_DEMO_MAX_UPLOAD_MB,
  * TASAM_DEMO_MAX_PIXELS, TASAM_DEMO_POINTS_PER_SIDE, TASAM_DEMO_CHECKPOINT, TASAM_DEMO_TEXT_BACKEND,
- * TASAM_DEMO_DETECTOR_MODEL_DIR, TASAM_DEMO_MAX_WAIT_S, TASAM_DEMO_ALLOWED_HOSTS) and the command line
+ * TASAM_DEMO_DETECTOR_MODEL_DIR, TASAM_DEMO_DETECTOR_MODELS, TASAM_DEMO_MAX_WAIT_S, TASAM_DEMO_ALLOWED_HOSTS) and the command line
  * (`--allowed-host NAME`, repeatable, added to the variable's; `--max-wait SECONDS`, over the variable's;
  * `--no-model-worker`).
  * Unset means the default; a set but unusable value is an error, never ignored.
@@ -63,6 +66,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv, argv: readonly string
     ...(env.TASAM_DEMO_DETECTOR_MODEL_DIR?.trim()
       ? { detectorModelDir: resolve(env.TASAM_DEMO_DETECTOR_MODEL_DIR.trim()) }
       : {}),
+    ...readDetectorModels(env),
     maxWaitMs: maxWaitSeconds * 1000,
     allowedHosts,
     modelWorker: !flags.noModelWorker,
@@ -126,6 +130,19 @@ function readInteger(
     throw new InvalidSettingError(name, raw, `an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+/** TASAM_DEMO_DETECTOR_MODELS: a comma-separated list of distinct detector models, e.g. "yolov8s". */
+function readDetectorModels(env: NodeJS.ProcessEnv): { detectorModels?: DetectorModelName[] } {
+  const raw = env.TASAM_DEMO_DETECTOR_MODELS?.trim();
+  if (!raw) return {};
+  const names = raw.split(',').map((name) => name.trim());
+  const expected = `distinct names from ${DETECTOR_MODELS.join(', ')}, comma-separated`;
+  names.forEach((name, i) => {
+    if (!DETECTOR_MODELS.includes(name as DetectorModelName) || names.indexOf(name) !== i)
+      throw new InvalidSettingError('TASAM_DEMO_DETECTOR_MODELS', raw, expected);
+  });
+  return { detectorModels: names as DetectorModelName[] };
 }
 
 function readTextBackend(env: NodeJS.ProcessEnv): 'use-lite' | 'minilm' {

@@ -33,6 +33,7 @@ export async function startDemo(
     checkpoint: settings.checkpoint,
     textBackend: settings.textBackend,
     detectorModelDir: settings.detectorModelDir,
+    detectorModels: settings.detectorModels,
     ...(options.engine?.runtime ? { runtime: options.engine.runtime } : {}),
     automatic: { pointsPerSide: settings.pointsPerSide, ...options.engine?.automatic },
   };

@@ -1,4 +1,4 @@
-import { CocoDetector } from '@tasam/detector';
+import { CocoDetector, type DetectorModelName } from '@tasam/detector';
 import { TasamError } from '@tasam/errors';
 import type { DetectorLike, Grounding } from '@tasam/task-segmentation';
 import { TaskGrounder } from '@tasam/task-segmentation';
@@ -32,8 +32,13 @@ export async function loadGrounding(options: {
   encoder: TextEncoder;
   /** The detector's model directory (default: @tasam/detector's bundled model). */
   detectorModelDir?: string;
+  /** The detector's models (default: @tasam/detector's shipped ensemble). */
+  detectorModels?: DetectorModelName[];
 }): Promise<GroundingSetup> {
-  const detector = CocoDetector.load(options.detectorModelDir ? { modelDir: options.detectorModelDir } : {});
+  const detector = CocoDetector.load({
+    ...(options.detectorModelDir ? { modelDir: options.detectorModelDir } : {}),
+    ...(options.detectorModels ? { models: options.detectorModels } : {}),
+  });
   // Keep a failed load from becoming an unhandled rejection while the grounder is built.
   detector.catch(() => undefined);
   let grounder: TaskGrounder;
