@@ -3,7 +3,7 @@
 // apple annotations of coco-mini val2017 000000560256 (a market stall: red apples, a pile of pale yellow-green
 // ones; the image itself is read from the COCO directory, never committed):
 //
-//   node tools/colour-check/colour-check.js [--coco DIR] [--detector-tiles]
+//   node tools/colour-check/colour-check.js [--coco DIR] [--detector-tiles] [--detector-models M --detector-model-dir D]
 //
 // Runs the built `tasam segment IMAGE --task T --json` for "segment all red apples" and "segment all green
 // apples" and matches each instance to the labelled apple holding at least half of its pixels. Prints, per task,
@@ -24,6 +24,8 @@ const { values: opts } = parseArgs({
   options: {
     coco: { type: 'string', default: process.env.TASAM_COCO ?? path.join(root, '..', 'shared', 'coco-mini') },
     'detector-tiles': { type: 'boolean', default: false },
+    'detector-models': { type: 'string' },
+    'detector-model-dir': { type: 'string' },
   },
 });
 
@@ -52,6 +54,8 @@ for (const colour of ['red', 'green']) {
     '--json',
   ];
   if (opts['detector-tiles']) args.push('--detector-tiles');
+  for (const flag of ['detector-models', 'detector-model-dir']) if (opts[flag]) args.push(`--${flag}`, opts[flag]);
+  const variant = [opts['detector-tiles'] && '--detector-tiles', opts['detector-models']].filter(Boolean).join(', ');
   const report = JSON.parse(
     execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
   );
@@ -71,7 +75,7 @@ for (const colour of ['red', 'green']) {
   }
   const wanted = labelled.filter((g) => g.colour === colour);
   console.log(
-    `${task}${opts['detector-tiles'] ? ' (--detector-tiles)' : ''}: ${report.tasks[0].masks.length} instances: ` +
+    `${task}${variant ? ` (${variant})` : ''}: ${report.tasks[0].masks.length} instances: ` +
       `${counts.same} on ${colour}-labelled apples, ${counts.other} on apples labelled another colour, ` +
       `${counts.none} on nothing labelled; ${colour}-labelled apples found ${found.size} of ${wanted.length}` +
       (found.size ? ` (${[...found].join(', ')})` : ''),

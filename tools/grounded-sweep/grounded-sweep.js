@@ -4,7 +4,7 @@
 //
 //   node tools/grounded-sweep/grounded-sweep.js collect --split train2017 --out runs/sweep-train.jsonl
 //       [--coco DIR] [--limit N] [--augment flip] [--tiles] [--box-scale S] [--present-only]
-//       [--mask-threshold T] [--detector-threshold D] [--checkpoint FILE] [--detections FILE]
+//       [--mask-threshold T] [--detector-threshold D] [--checkpoint FILE] [--detections FILE] [--task-weight W]
 //   node tools/grounded-sweep/grounded-sweep.js annotate --split train2017 --in runs/sweep-train.jsonl
 //       --out runs/sweep-train-p.jsonl [--coco DIR]
 //   node tools/grounded-sweep/grounded-sweep.js score --split train2017 --in runs/sweep-train.jsonl
@@ -23,7 +23,8 @@
 // thresholds SAM's mask logits at T instead of 0; `--detector-threshold D` prompts every detection scoring at
 // least D (GroundedOptions.detectorThreshold; default 0.05); `--checkpoint FILE` generates the task LoRAs with
 // another hypernetwork checkpoint than the shipped one; `--detections FILE` prompts SAM with the boxes of a COCO
-// bbox results file (any detector's, e.g. tools/yolo-detections) instead of running the shipped detector.
+// bbox results file (any detector's, e.g. tools/yolo-detections) instead of running the shipped detector;
+// `--task-weight W` makes the task masks (1 - W) x plain SAM's logits + W x the task heads' (GroundedOptions.taskWeight).
 // `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
 // category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for
 // the score variants that use them.
@@ -52,6 +53,7 @@ const { values: opts, positionals } = parseArgs({
     'detector-threshold': { type: 'string' },
     checkpoint: { type: 'string' },
     detections: { type: 'string' },
+    'task-weight': { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -178,6 +180,7 @@ async function collect() {
         ? {}
         : { detectorThreshold: Number(opts['detector-threshold']) }),
       boxScale,
+      ...(opts['task-weight'] === undefined ? {} : { taskWeight: Number(opts['task-weight']) }),
     });
     const record = (list) =>
       list.map((m) => ({

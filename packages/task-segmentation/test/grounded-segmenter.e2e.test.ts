@@ -77,6 +77,30 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     );
   });
 
+  it("mixes the task heads' logits with plain SAM's by taskWeight: 0 gives the baseline's masks, 1 the task's", async () => {
+    const image = await loadImageRgb(join(fixtures, 'cats.jpg'));
+    const embedding = await runtime.embed(image);
+    const groundings = await grounder.groundMany(['segment all cats']);
+    const counts = async (taskWeight?: number) =>
+      (await segmenter.segment(image, embedding, groundings, { taskWeight, baseline: true })).tasks[0];
+    const task = await counts();
+    const plain = (await counts(0)).instances.map((i) => i.rle.counts);
+    expect(plain).toEqual(task.baseline?.map((i) => i.rle.counts));
+    expect((await counts(1)).instances.map((i) => i.rle.counts)).toEqual(
+      task.instances.map((i) => i.rle.counts),
+    );
+    // Halfway: each mask's area between the plain one's and the task one's (or equal to one of them).
+    const half = (await counts(0.5)).instances;
+    half.forEach((mask, i) => {
+      const [lo, hi] = [task.baseline![i].area, task.instances[i].area].sort((x, y) => x - y);
+      expect(mask.area).toBeGreaterThanOrEqual(lo * 0.98);
+      expect(mask.area).toBeLessThanOrEqual(hi * 1.02);
+    });
+    await expect(segmenter.segment(image, embedding, groundings, { taskWeight: 1.5 })).rejects.toThrow(
+      /taskWeight: must be a number from 0 to 1/,
+    );
+  });
+
   it('keeps the apples of the colour asked for and the yellow bananas (CIELAB colour of the mask pixels)', async () => {
     const image = await loadImageRgb(join(fixtures, 'fruit-bowl.jpg'));
     const embedding = await runtime.embed(image);

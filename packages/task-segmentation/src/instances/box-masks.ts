@@ -50,6 +50,11 @@ export interface BoxMaskOptions {
   boxesPerBatch?: number;
   /** Logit threshold of the masks (default SAM's, 0; see sam-runtime's `upscaleMask`). */
   maskThreshold?: number;
+  /**
+   * A task's masks are the mix (1 - w) x plain SAM's logits + w x the task heads' logits (default 1: the task
+   * heads' alone). Mask logits are linear in the mask token's hypernetwork output, so the mix is made there.
+   */
+  taskWeight?: number;
   /** Called after each trunk batch with boxes done and total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -83,10 +88,21 @@ export async function boxMasks(
     // Distinct head sets of this batch, each computed once over the whole batch: mask 0's hypernetwork MLP for
     // the sets that make a mask, none for those read only for their predicted IoU.
     const masked = new Set(chunk.flatMap((r) => r.heads));
+    const taskWeight = options.taskWeight ?? 1;
+    // A mix needs plain SAM's mask weights as well.
+    if (taskWeight !== 1 && [...masked].some((lora) => lora !== undefined)) masked.add(undefined);
     const distinct = [...new Set([...masked, ...chunk.flatMap((r) => r.iouOnly ?? [])])];
     const predicted = new Map(
       distinct.map((lora) => [lora, predictHeads(output, weights, lora, masked.has(lora) ? [0] : [])]),
     );
+    if (taskWeight !== 1) {
+      const plain = predicted.get(undefined)!.maskWeights;
+      for (const [lora, heads] of predicted)
+        if (lora !== undefined && masked.has(lora))
+          heads.maskWeights.forEach((v, i) => {
+            heads.maskWeights[i] = (1 - taskWeight) * plain[i] + taskWeight * v;
+          });
+    }
     chunk.forEach((request, p) => {
       for (const lora of request.heads) {
         const heads = predicted.get(lora)!;
