@@ -21,3 +21,26 @@ export function parseDetectorModels(text: string): DetectorModelName[] {
 export const DETECTOR_MODELS_HELP =
   'comma-separated detector models: centernet,nanodet (default: both, boxes fused) or one of them (about half the detector time); ' +
   'or yolov8n, yolov8s, yolov8m: stronger, not shipped (AGPL-3.0): their .onnx files from --detector-model-dir (README, "A stronger detector")';
+
+/**
+ * The detector's models and model directory: the command's flags, else the environment's
+ * TASAM_DETECTOR_MODELS (as `--detector-models`) and TASAM_DETECTOR_MODEL_DIR, so that a YOLOv8 you supply can be
+ * the default of every command. A bad variable is a usage error naming it.
+ */
+export function detectorFromEnv(
+  flags: { models?: DetectorModelName[]; modelDir?: string },
+  env: NodeJS.ProcessEnv,
+  usage: (message: string) => never,
+): { models?: DetectorModelName[]; modelDir?: string } {
+  let models = flags.models;
+  const fromEnv = env.TASAM_DETECTOR_MODELS?.trim();
+  if (!models && fromEnv) {
+    try {
+      models = parseDetectorModels(fromEnv);
+    } catch (error) {
+      usage(`TASAM_DETECTOR_MODELS: ${(error as Error).message}`);
+    }
+  }
+  const modelDir = flags.modelDir ?? (env.TASAM_DETECTOR_MODEL_DIR?.trim() || undefined);
+  return { ...(models ? { models } : {}), ...(modelDir ? { modelDir } : {}) };
+}

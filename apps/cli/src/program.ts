@@ -46,7 +46,8 @@ export function buildProgram(
       [
         '',
         'Exit codes: 0 ok, 1 runtime failure, 2 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).',
-        'Environment: TASAM_CACHE (cache root, default ~/.cache/tasam), TASAM_COCO (COCO directory), NO_COLOR.',
+        'Environment: TASAM_CACHE (cache root, default ~/.cache/tasam), TASAM_COCO (COCO directory), ' +
+          'TASAM_DETECTOR_MODELS and TASAM_DETECTOR_MODEL_DIR (the detector, e.g. a YOLOv8 you supply), NO_COLOR.',
       ].join('\n'),
     );
   for (const factory of factories) program.addCommand(factory(io, setExitCode));

@@ -37,6 +37,28 @@ describe('tasam detect and tasam ground as subprocesses (offline)', () => {
     expect(existsSync(overlay)).toBe(true);
   });
 
+  it('takes a YOLOv8 from TASAM_DETECTOR_MODELS, and says the weights are not shipped when none is supplied', () => {
+    const result = spawnSync(
+      process.execPath,
+      ['--require', offline, bin, 'detect', join(examples, 'elephants.jpg'), '--json'],
+      {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          TASAM_CACHE: join(work, 'cache'),
+          NO_COLOR: '1',
+          TASAM_DETECTOR_MODELS: 'yolov8s',
+        },
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/yolov8s\.onnx: cannot read: no such file: YOLOv8 weights are not shipped/);
+    const bad = run('detect', join(examples, 'elephants.jpg'), '--detector-models', 'yolov9');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no detector model "yolov9"/);
+  });
+
   it('with --tiles also finds the small, distant elephants', () => {
     const count = (...extra: string[]) => {
       const result = run(

@@ -12,7 +12,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
-import { DETECTOR_MODELS_HELP, parseDetectorModels } from '../detector-models';
+import { DETECTOR_MODELS_HELP, detectorFromEnv, parseDetectorModels } from '../detector-models';
 import { withInterrupt } from '../interrupt';
 import { parseUnitInterval } from '../number-options';
 import { startProgress } from '../progress';
@@ -161,10 +161,9 @@ export function detectCommand(io: CliIO): Command {
       if (imagePath !== undefined && options.coco) usage('give an image or --coco, not both');
       if (imagePath === undefined && !coco) usage('give an image, or --coco DIR (or TASAM_COCO)');
       if (coco && options.overlay) usage('--overlay draws one image; it does not apply to --coco');
-      const detector = await CocoDetector.load({
-        modelDir: options.modelDir,
-        models: options.detectorModels,
-      });
+      const detector = await CocoDetector.load(
+        detectorFromEnv({ models: options.detectorModels, modelDir: options.modelDir }, io.env, usage),
+      );
       try {
         if (coco) {
           await detectCoco(io, coco, options, detector);
