@@ -21,6 +21,7 @@ import {
   TaskSegmenter,
 } from '@tasam/task-segmentation';
 import { TaskModeUnavailableError } from './errors/task-mode-unavailable-error';
+import { memoDetector } from './memo-detector';
 import type { SegmentRequest } from './segment-request';
 import type {
   EngineSegmentation,
@@ -98,7 +99,11 @@ export class SamEngine implements SegmentationEngine<SamEmbedding> {
     this.tasks = options.taskLoras && new TaskSegmenter(runtime, options.taskLoras);
     const { detector, grounder } = options.grounding ?? {};
     if (options.taskLoras && detector && grounder) {
-      this.grounded = { segmenter: new GroundedSegmenter(runtime, detector, options.taskLoras), grounder };
+      // A second task on the same upload reuses the detector's boxes for its categories.
+      this.grounded = {
+        segmenter: new GroundedSegmenter(runtime, memoDetector(detector), options.taskLoras),
+        grounder,
+      };
     }
     this.taskMode = this.tasks
       ? {
