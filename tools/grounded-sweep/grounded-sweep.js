@@ -23,7 +23,7 @@
 // thresholds SAM's mask logits at T instead of 0; `--detector-threshold D` prompts every detection scoring at
 // least D (GroundedOptions.detectorThreshold; default 0.05); `--checkpoint FILE` generates the task LoRAs with
 // another hypernetwork checkpoint than the shipped one; `--detections FILE` prompts SAM with the boxes of a COCO
-// bbox results file (any detector's, e.g. tools/yolo-detections) instead of running the shipped detector;
+// bbox results file (any detector's, e.g. `pnpm --filter @tasam/detector bench -- --coco DIR --out FILE`) instead of running the shipped detector;
 // `--task-weight W` makes the task masks (1 - W) x plain SAM's logits + W x the task heads' (GroundedOptions.taskWeight).
 // `annotate` adds to every recorded mask the checkpoint's task scorer's view of it (`p`: P(mask is the task's
 // category), `rel`: p against the scorer's best-guess category), from the image's cached SAM embedding, for

@@ -9,6 +9,7 @@
  *     in one run (medians and ratios); with `--yolo-dir DIR`, also each YOLOv8 export found there (yours:
  *     AGPL-3.0, not shipped; README "YOLOv8")
  *   pnpm --filter @tasam/detector bench -- --coco DIR [--split val2017] [--out FILE] [--models centernet,nanodet]
+ *     [--model-dir DIR] (e.g. --models yolov8s --model-dir DIR for a YOLOv8 you supply)
  *     [--score-threshold 0.05] [--augment none|flip] [--tiles] [--merge nms|wbf] [--nms-iou 0.5] [--fusion-iou 0.6]
  *   (or TASAM_COCO=DIR instead of --coco)
  *   pnpm --filter @tasam/detector bench -- --coco DIR --split train2017 --sweep OUTDIR
@@ -297,7 +298,10 @@ async function main(): Promise<void> {
     return;
   }
   const t = performance.now();
-  const detector = await CocoDetector.load({ models: modelsFromArguments() });
+  const detector = await CocoDetector.load({
+    models: modelsFromArguments(),
+    modelDir: argument('model-dir'),
+  });
   console.log(
     `model: ${detector.id} from ${detector.modelDir}, tfjs backend ${tf.getBackend()}, load ${ms(performance.now() - t)}`,
   );
