@@ -44,3 +44,17 @@ export function detectorFromEnv(
   const modelDir = flags.modelDir ?? (env.TASAM_DETECTOR_MODEL_DIR?.trim() || undefined);
   return { ...(models ? { models } : {}), ...(modelDir ? { modelDir } : {}) };
 }
+
+/** `detectorFromEnv` for the commands whose flags are --detector-models and --detector-model-dir. */
+export function detectorOptionsFromEnv(
+  options: { detectorModels?: DetectorModelName[]; detectorModelDir?: string },
+  env: NodeJS.ProcessEnv,
+  usage: (message: string) => never,
+): { detectorModels?: DetectorModelName[]; detectorModelDir?: string } {
+  const { models, modelDir } = detectorFromEnv(
+    { models: options.detectorModels, modelDir: options.detectorModelDir },
+    env,
+    usage,
+  );
+  return { detectorModels: models, detectorModelDir: modelDir };
+}

@@ -18,7 +18,7 @@ import type { EncoderPrecision } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
-import { DETECTOR_MODELS_HELP, detectorFromEnv, parseDetectorModels } from '../detector-models';
+import { DETECTOR_MODELS_HELP, detectorOptionsFromEnv, parseDetectorModels } from '../detector-models';
 import { encoderPrecisionOption } from '../encoder-precision-option';
 import { withInterrupt } from '../interrupt';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
@@ -273,13 +273,7 @@ export function evalCommand(io: CliIO): Command {
       }
       const coco = options.coco ?? io.env.TASAM_COCO;
       if (!coco) usage('--coco DIR (or the TASAM_COCO environment variable) is required');
-      const { models, modelDir } = detectorFromEnv(
-        { models: options.detectorModels, modelDir: options.detectorModelDir },
-        io.env,
-        usage,
-      );
-      options.detectorModels = models;
-      options.detectorModelDir = modelDir;
+      Object.assign(options, detectorOptionsFromEnv(options, io.env, usage));
       const part = await runEvalPart(io, coco as string, options);
       if (options.shard) {
         const path = join(resolve(options.out), `eval-${shardName(options.shard)}.json`);

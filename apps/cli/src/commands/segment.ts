@@ -3,7 +3,7 @@ import type { BoxPrompt, PointPrompt } from '@tasam/sam-runtime';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { cacheDir } from '../cache-dir';
 import type { CliIO } from '../cli-context';
-import { DETECTOR_MODELS_HELP, detectorFromEnv, parseDetectorModels } from '../detector-models';
+import { DETECTOR_MODELS_HELP, detectorOptionsFromEnv, parseDetectorModels } from '../detector-models';
 import { encoderPrecisionOption } from '../encoder-precision-option';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import type * as PlainSegment from '../plain-segment';
@@ -134,13 +134,7 @@ export function segmentCommand(io: CliIO): Command {
         if (prompted && options.task.length > 1) usage('--point/--box take one --task');
         if (options.everything) usage('--task already finds every instance of the task; drop --everything');
         if (options.multimask) usage('--multimask applies to plain SAM prompts, not --task');
-        const { models, modelDir } = detectorFromEnv(
-          { models: options.detectorModels, modelDir: options.detectorModelDir },
-          io.env,
-          usage,
-        );
-        options.detectorModels = models;
-        options.detectorModelDir = modelDir;
+        Object.assign(options, detectorOptionsFromEnv(options, io.env, usage));
         // The detector's worker threads start before the task segmenter's modules load (~0.2 s): building and
         // warming its models is the longest step before the first box reaches SAM. With the detection cache, not
         // for an image seen before: its boxes are likely cached (the detector starts at a miss).
