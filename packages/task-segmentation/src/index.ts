@@ -1,3 +1,9 @@
+export {
+  type ColourAdaptation,
+  DEFAULT_COLOUR_ADAPTATION,
+  greyWorldAdaptation,
+  NO_ADAPTATION,
+} from './colour/colour-adaptation';
 export { basicColour, COLOUR_NAMES, type ColourName } from './colour/colour-names';
 export { type ColourShares, maskColourShares } from './colour/mask-colour';
 export { pixelColour, srgbToLab } from './colour/pixel-colour';

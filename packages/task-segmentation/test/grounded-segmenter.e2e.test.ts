@@ -10,6 +10,7 @@ import {
   BOX_SCALE_DEFAULT,
   clipBox,
   GroundedSegmenter,
+  maskColourShares,
   scaleBox,
   TaskGrounder,
   TaskSegmentationOptionsError,
@@ -119,6 +120,10 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     expect(red.instances).toEqual([]);
     expect(yellow.instances.length).toBeGreaterThanOrEqual(1);
     for (const i of yellow.instances) expect(i.category).toBe('banana');
+    // colourAdaptation 0 names the pixels as shot: the shares are maskColourShares' of the raw image.
+    const [asShot] = (await segmenter.segment(image, embedding, [groundings[0]], { colourAdaptation: 0 }))
+      .tasks;
+    for (const i of asShot.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle));
   });
 
   it('with a lower maskThreshold makes each box a larger mask that holds the default one', async () => {
@@ -177,6 +182,9 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     await expect(
       segmenter.segment(image, embedding, groundings, { detectorTiles: 'yes' as unknown as boolean }),
     ).rejects.toThrow(/detectorTiles: must be true or false/);
+    await expect(segmenter.segment(image, embedding, groundings, { colourAdaptation: 1.5 })).rejects.toThrow(
+      /colourAdaptation: must be a number from 0 to 1/,
+    );
   });
 
   it('with detectorTiles prompts the boxes the detector gives with tiles (more, small, apples here)', async () => {

@@ -1,11 +1,8 @@
 import type { ColourName } from './colour-names';
+import { SRGB_TO_LINEAR as LINEAR } from './srgb';
 
 // sRGB (D65) to CIELAB: a perceptual space, where hue and lightness separate red apples from green ones and
 // yellow bananas from brown ones far better than RGB or HSV distances.
-const LINEAR = new Float64Array(256).map((_, i) => {
-  const c = i / 255;
-  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-});
 const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t) / 116 + 16 / 116);
 
 /** CIELAB L* (0-100), a*, b* of an 8-bit sRGB colour. */

@@ -2,6 +2,11 @@ import { type Bbox, type RgbImage, type Rle, rleArea, rleToBbox } from '@tasam/c
 import type { Detection, DetectOptions } from '@tasam/detector';
 import type { LoraWeights } from '@tasam/lora';
 import type { HeadWeights, ImageSize, Tensor32 } from '@tasam/sam-runtime';
+import {
+  type ColourAdaptation,
+  DEFAULT_COLOUR_ADAPTATION,
+  greyWorldAdaptation,
+} from '../colour/colour-adaptation';
 import { basicColour, type ColourName } from '../colour/colour-names';
 import { type ColourShares, maskColourShares } from '../colour/mask-colour';
 import { TaskSegmentationOptionsError } from '../errors';
@@ -48,6 +53,12 @@ export interface GroundedOptions {
    * `colourShares` of each instance tells the whole split).
    */
   colourMinShare?: number;
+  /**
+   * With a colour word: how far pixels are adapted to neutral light before they are named, from 0 (as shot) to
+   * 1 (the image's average made grey; see `greyWorldAdaptation`). Default 0.5: a pale green apple under a warm
+   * lamp is named green, not yellow.
+   */
+  colourAdaptation?: number;
   /** 'task' (default): each task's LoRA-adapted heads; 'plain': SAM's own heads (the detector + SAM baseline). */
   heads?: BoxHeads;
   /**
@@ -125,6 +136,7 @@ const DEFAULTS = {
   scoreThreshold: 0.15,
   maskNmsIou: 0.5,
   colourMinShare: 0.25,
+  colourAdaptation: DEFAULT_COLOUR_ADAPTATION,
   heads: 'task' as BoxHeads,
   iouFrom: 'plain' as BoxHeads,
   baseline: false,
@@ -163,6 +175,7 @@ export class GroundedSegmenter {
     checkUnit('scoreThreshold', o.scoreThreshold);
     checkUnit('maskNmsIou', o.maskNmsIou);
     checkUnit('colourMinShare', o.colourMinShare);
+    checkUnit('colourAdaptation', o.colourAdaptation);
     checkUnit('taskWeight', o.taskWeight);
     if (!(Number.isFinite(o.boxScale) && o.boxScale > 0 && o.boxScale <= 2))
       throw new TaskSegmentationOptionsError(
@@ -252,6 +265,12 @@ export class GroundedSegmenter {
         onProgress: o.onProgress,
       },
     );
+    // The image's light is estimated once, and only when a task names a colour.
+    let light: ColourAdaptation | undefined;
+    const adaptation = () => {
+      light ??= greyWorldAdaptation(image, o.colourAdaptation);
+      return light;
+    };
     const instancesFor = (g: GroundingLike, lora: LoraWeights | undefined): GroundedInstance[] => {
       const ids = new Set(g.categories.map((c) => c.id));
       const found: GroundedInstance[] = [];
@@ -284,7 +303,7 @@ export class GroundedSegmenter {
         found.map((i) => i.score),
         o.maskNmsIou,
       ).map((i) => found[i]);
-      return filterByColour(image, kept, g.colour, o.colourMinShare);
+      return filterByColour(image, kept, g.colour, o.colourMinShare, adaptation);
     };
     const tasks = groundings.map((g, t) => ({
       task: g.task,
@@ -307,12 +326,13 @@ function filterByColour(
   instances: GroundedInstance[],
   colour: string | null,
   minShare: number,
+  adaptation: () => ColourAdaptation,
 ): GroundedInstance[] {
   if (!colour) return instances;
   const name: ColourName | null = basicColour(colour);
   if (!name) return instances;
   return instances
-    .map((i) => ({ ...i, colourShares: maskColourShares(image, i.rle) }))
+    .map((i) => ({ ...i, colourShares: maskColourShares(image, i.rle, adaptation()) }))
     .filter((i) => i.colourShares[name] >= minShare);
 }
 
