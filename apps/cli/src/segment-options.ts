@@ -16,6 +16,7 @@ export interface SegmentOptions {
   detectorModelDir?: string;
   detectorModels?: DetectorModelName[];
   detectorTiles?: boolean;
+  colourAdaptation?: number;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   scoreThreshold?: number;

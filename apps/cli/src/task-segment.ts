@@ -33,6 +33,8 @@ export interface TaskSegmentOptions {
   detectorModels?: DetectorModelName[];
   /** Also detect on the image's corner tiles, for small objects (default false; @tasam/detector `tiles`). */
   detectorTiles?: boolean;
+  /** With a colour word: how far pixels are adapted to the image's light before they are named (0-1; default 0.5). */
+  colourAdaptation?: number;
   /** The detector, perhaps already loading (see `segment`); else made here when the tasks need it. */
   taskDetector?: TaskDetector;
   /** The image, if the caller has decoded it already, and the milliseconds that took. */
@@ -206,6 +208,7 @@ async function segmentTasks(
         const result = await grounder.segment(image, embedding, onDetector, {
           scoreThreshold: options.scoreThreshold,
           detectorTiles: options.detectorTiles,
+          colourAdaptation: options.colourAdaptation,
         });
         timings.detectMs = Math.round(result.timings.detectMs);
         detectionCache = (detector as TaskDetector).cacheStatus();

@@ -71,6 +71,11 @@ export function segmentCommand(io: CliIO): Command {
       '--detector-tiles',
       'with --task: also detect on the four corner tiles of the image (small objects, e.g. fruit on a stall; about 4x the detector time)',
     )
+    .option(
+      '--colour-adaptation <x>',
+      "with --task and a colour word: how far the mask's pixels are adapted to the image's light before they are named, from 0 (as shot) to 1 (the image's average made grey; default 0.5)",
+      parseFiniteNumber,
+    )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
       new Option('--encoder <name>', 'with --task: text encoder of the checkpoint')
