@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-// Do colour tasks pick the apples of their colour? Checked against a developer's own colour labels of the COCO
-// apple annotations of coco-mini val2017 000000560256 (a market stall: red apples, a pile of pale yellow-green
-// ones; the image itself is read from the COCO directory, never committed):
+// Does tasam name colours as people do? Two checks against a developer's own labels, on real COCO images read
+// from the COCO directory (never committed):
 //
-//   node tools/colour-check/colour-check.js [--coco DIR] [--detector-tiles] [--detector-models M --detector-model-dir D]
+//   node tools/colour-check/colour-check.js [--coco DIR] [--adaptation 0,0.5] [--detector-tiles]
+//       [--detector-models M --detector-model-dir D]
 //
-// Runs the built `tasam segment IMAGE --task T --json` for "segment all red apples" and "segment all green
-// apples" and matches each instance to the labelled apple holding at least half of its pixels. Prints, per task,
-// how many instances lie on apples labelled with the task's colour, on apples of another colour, and on nothing
-// labelled (unlabelled apples or other things), and which labelled apples of the task's colour were found.
+// 1. Naming: the colour shares (@tasam/task-segmentation `maskColourShares`) of the ground-truth masks of
+//    labelled instances: the 45 of `instance-colour-labels.json` (random coco-mini instances of colourful
+//    categories) and the 12 annotated apples of val2017 000000560256. For each degree of adaptation to the
+//    image's light (`greyWorldAdaptation`; 0 = as shot) it prints how many instances a task of their labelled
+//    colour keeps (share >= 0.25, GroundedOptions.colourMinShare's default), how many have their labelled colour
+//    as the largest share, and how many times a task of another colour would keep one (false keeps).
+// 2. Tasks: runs the built `tasam segment IMAGE --task T --json --colour-adaptation D` on val2017 000000560256 (a
+//    market stall: red apples, a pile of pale yellow-green ones) for "segment all red apples" and "segment all
+//    green apples" at each degree, and matches each instance to the labelled apple holding at least half of its
+//    pixels, or to an unannotated apple whose labelled point it covers. Prints how many instances lie on apples
+//    of the task's colour, on apples of another colour, and on nothing labelled, and which apples of the task's
+//    colour were found.
 // Built packages are required (`pnpm build`).
 
 const { execFileSync } = require('node:child_process');
@@ -17,67 +25,146 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const root = path.resolve(__dirname, '..', '..');
-const { decompressRle, mergeRles, rleArea, rleFromSegmentation } = require(
-  path.join(root, 'packages', 'coco-data', 'dist'),
-);
+const pkg = (name) => require(path.join(root, 'packages', name, 'dist'));
+const { decompressRle, decodeMask, loadImageRgb, mergeRles, rleArea, rleFromSegmentation } = pkg('coco-data');
+const { greyWorldAdaptation, maskColourShares } = pkg('task-segmentation');
 const { values: opts } = parseArgs({
   options: {
     coco: { type: 'string', default: process.env.TASAM_COCO ?? path.join(root, '..', 'shared', 'coco-mini') },
+    adaptation: { type: 'string', default: '0,0.5' },
     'detector-tiles': { type: 'boolean', default: false },
     'detector-models': { type: 'string' },
     'detector-model-dir': { type: 'string' },
   },
 });
+const degrees = opts.adaptation.split(',').map(Number);
+const MIN_SHARE = 0.25;
 
-const labels = JSON.parse(fs.readFileSync(path.join(__dirname, 'apple-labels-val2017-560256.json'), 'utf8'));
-const imageFile = path.join(opts.coco, labels.image);
-const coco = JSON.parse(
-  fs.readFileSync(path.join(opts.coco, 'annotations', 'instances_val2017.json'), 'utf8'),
-);
-const { height, width } = coco.images.find((i) => labels.image.endsWith(i.file_name));
-const labelled = coco.annotations
-  .filter((a) => labels.labels[a.id])
-  .map((a) => ({
-    id: a.id,
-    colour: labels.labels[a.id].colour,
-    rle: rleFromSegmentation(a.segmentation, height, width),
-  }));
+const annotations = new Map();
+const annotationsOf = (split) => {
+  if (!annotations.has(split))
+    annotations.set(
+      split,
+      JSON.parse(fs.readFileSync(path.join(opts.coco, 'annotations', `instances_${split}.json`), 'utf8')),
+    );
+  return annotations.get(split);
+};
+const apples = JSON.parse(fs.readFileSync(path.join(__dirname, 'apple-labels-val2017-560256.json'), 'utf8'));
+const appleSplit = apples.image.split('/')[0];
 
-for (const colour of ['red', 'green']) {
-  const task = `segment all ${colour} apples`;
-  const args = [
-    path.join(root, 'apps', 'cli', 'dist', 'bin.js'),
-    'segment',
-    imageFile,
-    '--task',
-    task,
-    '--json',
+async function naming() {
+  const instances = JSON.parse(
+    fs.readFileSync(path.join(__dirname, 'instance-colour-labels.json'), 'utf8'),
+  ).labels;
+  const labelled = [
+    ...instances,
+    ...Object.entries(apples.labels).map(([id, l]) => ({
+      split: appleSplit,
+      annotationId: Number(id),
+      colour: l.colour,
+    })),
   ];
-  if (opts['detector-tiles']) args.push('--detector-tiles');
-  for (const flag of ['detector-models', 'detector-model-dir']) if (opts[flag]) args.push(`--${flag}`, opts[flag]);
-  const variant = [opts['detector-tiles'] && '--detector-tiles', opts['detector-models']].filter(Boolean).join(', ');
-  const report = JSON.parse(
-    execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
-  );
-  const counts = { same: 0, other: 0, none: 0 };
-  const found = new Set();
-  for (const mask of report.tasks[0].masks) {
-    const rle = decompressRle(mask.rle);
-    const area = rleArea(rle);
-    const best = labelled
-      .map((g) => ({ g, share: rleArea(mergeRles([rle, g.rle], true)) / area }))
-      .sort((a, b) => b.share - a.share)[0];
-    if (!best || best.share < 0.5) counts.none++;
-    else if (best.g.colour === colour) {
-      counts.same++;
-      found.add(best.g.id);
-    } else counts.other++;
+  const images = new Map();
+  const tally = degrees.map(() => ({ kept: 0, largest: 0, falseKeeps: 0 }));
+  for (const label of labelled) {
+    const coco = annotationsOf(label.split);
+    const annotation = coco.annotations.find((a) => a.id === label.annotationId);
+    const meta = coco.images.find((i) => i.id === annotation.image_id);
+    const key = `${label.split}/${meta.file_name}`;
+    if (!images.has(key)) {
+      const image = await loadImageRgb(path.join(opts.coco, label.split, meta.file_name));
+      images.set(key, { image, adaptations: degrees.map((d) => greyWorldAdaptation(image, d)) });
+    }
+    const { image, adaptations } = images.get(key);
+    const rle = rleFromSegmentation(annotation.segmentation, meta.height, meta.width);
+    adaptations.forEach((adaptation, d) => {
+      const shares = maskColourShares(image, rle, adaptation);
+      const ranked = Object.entries(shares).sort((a, b) => b[1] - a[1]);
+      if (shares[label.colour] >= MIN_SHARE) tally[d].kept++;
+      if (ranked[0][0] === label.colour) tally[d].largest++;
+      tally[d].falseKeeps += ranked.filter(
+        ([name, share]) => name !== label.colour && share >= MIN_SHARE,
+      ).length;
+    });
   }
-  const wanted = labelled.filter((g) => g.colour === colour);
-  console.log(
-    `${task}${variant ? ` (${variant})` : ''}: ${report.tasks[0].masks.length} instances: ` +
-      `${counts.same} on ${colour}-labelled apples, ${counts.other} on apples labelled another colour, ` +
-      `${counts.none} on nothing labelled; ${colour}-labelled apples found ${found.size} of ${wanted.length}` +
-      (found.size ? ` (${[...found].join(', ')})` : ''),
-  );
+  degrees.forEach((degree, d) => {
+    const t = tally[d];
+    console.log(
+      `naming, adaptation ${degree}: ${labelled.length} labelled instances; kept by a task of their colour ` +
+        `${t.kept}, labelled colour the largest share ${t.largest}, kept by a task of another colour ${t.falseKeeps} times`,
+    );
+  });
 }
+
+function tasks() {
+  const coco = annotationsOf(appleSplit);
+  const imageFile = path.join(opts.coco, apples.image);
+  const { height, width } = coco.images.find((i) => apples.image.endsWith(i.file_name));
+  const labelled = coco.annotations
+    .filter((a) => apples.labels[a.id])
+    .map((a) => ({
+      id: String(a.id),
+      colour: apples.labels[a.id].colour,
+      rle: rleFromSegmentation(a.segmentation, height, width),
+    }));
+  const points = apples.unannotated.labels.map((l) => ({ id: `point ${l.point.join(',')}`, ...l }));
+  for (const degree of degrees)
+    for (const colour of ['red', 'green']) {
+      const task = `segment all ${colour} apples`;
+      const args = [
+        path.join(root, 'apps', 'cli', 'dist', 'bin.js'),
+        'segment',
+        imageFile,
+        '--task',
+        task,
+        '--json',
+        '--colour-adaptation',
+        String(degree),
+      ];
+      if (opts['detector-tiles']) args.push('--detector-tiles');
+      for (const flag of ['detector-models', 'detector-model-dir'])
+        if (opts[flag]) args.push(`--${flag}`, opts[flag]);
+      const variant = [
+        `adaptation ${degree}`,
+        opts['detector-tiles'] && '--detector-tiles',
+        opts['detector-models'],
+      ]
+        .filter(Boolean)
+        .join(', ');
+      const report = JSON.parse(
+        execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+      );
+      const counts = { same: 0, other: 0, none: 0 };
+      const found = new Set();
+      for (const mask of report.tasks[0].masks) {
+        const rle = decompressRle(mask.rle);
+        const area = rleArea(rle);
+        const best = labelled
+          .map((g) => ({ g, share: rleArea(mergeRles([rle, g.rle], true)) / area }))
+          .sort((a, b) => b.share - a.share)[0];
+        const pixels = decodeMask(rle);
+        const point = points.find((p) => pixels[p.point[1] * width + p.point[0]] === 1);
+        const match = best && best.share >= 0.5 ? best.g : point;
+        if (!match) counts.none++;
+        else if (match.colour === colour) {
+          counts.same++;
+          found.add(match.id);
+        } else counts.other++;
+      }
+      const wanted = labelled.length + points.length;
+      const ofColour = [...labelled, ...points].filter((g) => g.colour === colour).length;
+      console.log(
+        `${task} (${variant}): ${report.tasks[0].masks.length} instances: ` +
+          `${counts.same} on ${colour}-labelled apples, ${counts.other} on apples labelled another colour, ` +
+          `${counts.none} on nothing labelled; ${colour}-labelled apples found ${found.size} of ${ofColour} ` +
+          `(of ${wanted} labelled)${found.size ? ` (${[...found].join(', ')})` : ''}`,
+      );
+    }
+}
+
+naming()
+  .then(tasks)
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
