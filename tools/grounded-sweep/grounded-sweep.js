@@ -16,7 +16,8 @@
 // detector's score, SAM's predicted IoU, the stability score, the box. One JSON line an image, appended as
 // each image finishes, so an interrupted run resumes where it stopped (images already in the file are skipped).
 // `score` then ranks and suppresses those masks by each variant and runs COCOeval (segm) for the referring
-// setting (tasks for the categories present) and the detection setting (all 80), without SAM or the detector.
+// setting (tasks for the categories present) and the detection setting (all 80), without SAM or the detector;
+// a variant may also read the masks of the image's other categories (det*iou*xratio).
 // `--box-scale S` prompts SAM with each detected box scaled by S about its centre (GroundedOptions.boxScale;
 // default: the segmenter's); `--present-only` asks only the image's present categories (the referring
 // setting, about 5x fewer boxes; its "detection" figures are then the referring ones); `--mask-threshold T`
@@ -300,6 +301,19 @@ const SCORES = {
   'det*iou*sat(max/0.2)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.2),
   'det*iou*sat(max/0.3)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.3),
   'det*iou*sat(max/0.4)': (m, list) => m.det * m.iou * Math.min(1, maxDet(list) / 0.4),
+  // Across categories (the detection setting's false positives): a box another category's better-scored box
+  // overlaps (box IoU > 0.5) is scaled by the square root of its score over that one's.
+  'det*iou*xratio': (m, _list, others) => m.det * m.iou * crossCategoryRatio(m, others, 0.5, 0.5),
+};
+/** (detector score / the best overlapping other category's) ^ power, or 1 when no better one overlaps. */
+function crossCategoryRatio(m, others, iouAbove, power) {
+  let best = 0;
+  for (const o of others) if (o.det > best && detectorBoxIouOf(m.box, o.box) > iouAbove) best = o.det;
+  return best > m.det ? (m.det / best) ** power : 1;
+}
+const detectorBoxIouOf = (a, b) => {
+  detectorBoxIou ??= pkg('detector').boxIou;
+  return detectorBoxIou(a, b);
 };
 const maxDet = (list) => list.reduce((best, m) => Math.max(best, m.det), 0);
 const NMS = [0.5, 0.6, 0.7, 0.8, 1];
@@ -343,7 +357,8 @@ async function score() {
           const present = new Set(image.present);
           for (const [cat, list] of Object.entries(image[heads])) {
             const rles = masksOf(image, list);
-            const scores = list.map((m) => scoreOf(m, list));
+            const others = Object.entries(image[heads]).flatMap(([c, l]) => (c === cat ? [] : l));
+            const scores = list.map((m) => scoreOf(m, list, others));
             const keep = nms >= 1 ? list.map((_, i) => i) : maskNms(decodedOf(image, list), scores, nms);
             for (const k of keep) {
               const r = {
