@@ -10,6 +10,7 @@ import {
   BOX_SCALE_DEFAULT,
   clipBox,
   GroundedSegmenter,
+  greyWorldAdaptation,
   maskColourShares,
   scaleBox,
   TaskGrounder,
@@ -120,10 +121,13 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     expect(red.instances).toEqual([]);
     expect(yellow.instances.length).toBeGreaterThanOrEqual(1);
     for (const i of yellow.instances) expect(i.category).toBe('banana');
-    // colourAdaptation 0 names the pixels as shot: the shares are maskColourShares' of the raw image.
-    const [asShot] = (await segmenter.segment(image, embedding, [groundings[0]], { colourAdaptation: 0 }))
+    // By default pixels are named as shot; with colourAdaptation, after greyWorldAdaptation of that degree.
+    for (const i of green.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle));
+    const adapted = greyWorldAdaptation(image, 0.5);
+    const [half] = (await segmenter.segment(image, embedding, [groundings[0]], { colourAdaptation: 0.5 }))
       .tasks;
-    for (const i of asShot.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle));
+    expect(half.instances.length).toBeGreaterThan(0);
+    for (const i of half.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle, adapted));
   });
 
   it('with a lower maskThreshold makes each box a larger mask that holds the default one', async () => {

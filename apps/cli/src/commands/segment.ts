@@ -73,7 +73,7 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option(
       '--colour-adaptation <x>',
-      "with --task and a colour word: how far the mask's pixels are adapted to the image's light before they are named, from 0 (as shot) to 1 (the image's average made grey; default 0.5)",
+      "with --task and a colour word: how far the mask's pixels are adapted to the image's light before they are named, from 0 (as shot, the default) to 1 (the image's average made grey); 0.5 suits scenes under a coloured light",
       parseFiniteNumber,
     )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')

@@ -46,7 +46,7 @@ describe('greyWorldAdaptation', () => {
   });
 
   it('names a pale green fruit under warm light green, as people do, and keeps red red', () => {
-    const { tables, gains } = greyWorldAdaptation(warmScene());
+    const { tables, gains } = greyWorldAdaptation(warmScene(), 0.5);
     // Warm light: blue is boosted, red cut.
     expect(gains[2]).toBeGreaterThan(1);
     expect(gains[0]).toBeLessThan(1);
@@ -60,7 +60,7 @@ describe('greyWorldAdaptation', () => {
     const fruit = new Uint8Array(W * H).map((_, i) => (i >= (W * H * 3) / 4 ? 1 : 0));
     const rle = encodeMask(fruit, H, W);
     expect(maskColourShares(image, rle).yellow).toBe(1);
-    expect(maskColourShares(image, rle, greyWorldAdaptation(image)).green).toBe(1);
+    expect(maskColourShares(image, rle, greyWorldAdaptation(image, 0.5)).green).toBe(1);
   });
 
   it('refuses a degree outside 0-1 with a typed error naming the option', () => {

@@ -55,8 +55,9 @@ export interface GroundedOptions {
   colourMinShare?: number;
   /**
    * With a colour word: how far pixels are adapted to neutral light before they are named, from 0 (as shot) to
-   * 1 (the image's average made grey; see `greyWorldAdaptation`). Default 0.5: a pale green apple under a warm
-   * lamp is named green, not yellow.
+   * 1 (the image's average made grey; see `greyWorldAdaptation`). Default 0 (as shot): on random COCO instances
+   * adaptation named fewer right; under a coloured light (a market stall's warm lamp) 0.5 names pale green apples
+   * green that read yellow as shot.
    */
   colourAdaptation?: number;
   /** 'task' (default): each task's LoRA-adapted heads; 'plain': SAM's own heads (the detector + SAM baseline). */
