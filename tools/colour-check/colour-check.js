@@ -6,8 +6,9 @@
 //       [--detector-models M --detector-model-dir D]
 //
 // 1. Naming: the colour shares (@tasam/task-segmentation `maskColourShares`) of the ground-truth masks of
-//    labelled instances: the 45 of `instance-colour-labels.json` (random coco-mini instances of colourful
-//    categories) and the 12 annotated apples of val2017 000000560256. For each degree of adaptation to the
+//    labelled instances: the 45 of `instance-colour-labels.json` and the 37 of
+//    `instance-colour-labels-heldout.json` (two random draws of coco-mini instances of colourful categories), and
+//    the 12 annotated apples of val2017 000000560256. For each degree of adaptation to the
 //    image's light (`greyWorldAdaptation`; 0 = as shot) it prints how many instances a task of their labelled
 //    colour keeps (share >= 0.25, GroundedOptions.colourMinShare's default), how many have their labelled colour
 //    as the largest share, and how many times a task of another colour would keep one (false keeps).
@@ -52,18 +53,22 @@ const annotationsOf = (split) => {
 const apples = JSON.parse(fs.readFileSync(path.join(__dirname, 'apple-labels-val2017-560256.json'), 'utf8'));
 const appleSplit = apples.image.split('/')[0];
 
+const labelsIn = (file) => JSON.parse(fs.readFileSync(path.join(__dirname, file), 'utf8')).labels;
+
 async function naming() {
-  const instances = JSON.parse(
-    fs.readFileSync(path.join(__dirname, 'instance-colour-labels.json'), 'utf8'),
-  ).labels;
-  const labelled = [
-    ...instances,
-    ...Object.entries(apples.labels).map(([id, l]) => ({
+  await namingOf('random instances, first draw', labelsIn('instance-colour-labels.json'));
+  await namingOf('random instances, second draw', labelsIn('instance-colour-labels-heldout.json'));
+  await namingOf(
+    "the stall's apples",
+    Object.entries(apples.labels).map(([id, l]) => ({
       split: appleSplit,
       annotationId: Number(id),
       colour: l.colour,
     })),
-  ];
+  );
+}
+
+async function namingOf(setName, labelled) {
   const images = new Map();
   const tally = degrees.map(() => ({ kept: 0, largest: 0, falseKeeps: 0 }));
   for (const label of labelled) {
@@ -90,7 +95,7 @@ async function naming() {
   degrees.forEach((degree, d) => {
     const t = tally[d];
     console.log(
-      `naming, adaptation ${degree}: ${labelled.length} labelled instances; kept by a task of their colour ` +
+      `naming, ${setName}, adaptation ${degree}: ${labelled.length} labelled instances; kept by a task of their colour ` +
         `${t.kept}, labelled colour the largest share ${t.largest}, kept by a task of another colour ${t.falseKeeps} times`,
     );
   });
