@@ -1,7 +1,9 @@
 export {
   type ColourAdaptation,
-  DEFAULT_COLOUR_ADAPTATION,
-  greyWorldAdaptation,
+  EXPOSURE_MAX_GAIN,
+  EXPOSURE_PERCENTILE,
+  type LightAdaptationOptions,
+  lightAdaptation,
   NO_ADAPTATION,
 } from './colour/colour-adaptation';
 export { basicColour, COLOUR_NAMES, type ColourName } from './colour/colour-names';

@@ -10,7 +10,7 @@ import {
   BOX_SCALE_DEFAULT,
   clipBox,
   GroundedSegmenter,
-  greyWorldAdaptation,
+  lightAdaptation,
   maskColourShares,
   scaleBox,
   TaskGrounder,
@@ -121,9 +121,10 @@ describe('GroundedSegmenter (real SAM, detector and shipped checkpoint)', () => 
     expect(red.instances).toEqual([]);
     expect(yellow.instances.length).toBeGreaterThanOrEqual(1);
     for (const i of yellow.instances) expect(i.category).toBe('banana');
-    // By default pixels are named as shot; with colourAdaptation, after greyWorldAdaptation of that degree.
-    for (const i of green.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle));
-    const adapted = greyWorldAdaptation(image, 0.5);
+    // Pixels are named after lightAdaptation: exposure by default; with colourAdaptation, grey world as well.
+    const exposed = lightAdaptation(image);
+    for (const i of green.instances) expect(i.colourShares).toEqual(maskColourShares(image, i.rle, exposed));
+    const adapted = lightAdaptation(image, { greyWorld: 0.5 });
     const [half] = (await segmenter.segment(image, embedding, [groundings[0]], { colourAdaptation: 0.5 }))
       .tasks;
     expect(half.instances.length).toBeGreaterThan(0);

@@ -2,11 +2,7 @@ import { type Bbox, type RgbImage, type Rle, rleArea, rleToBbox } from '@tasam/c
 import type { Detection, DetectOptions } from '@tasam/detector';
 import type { LoraWeights } from '@tasam/lora';
 import type { HeadWeights, ImageSize, Tensor32 } from '@tasam/sam-runtime';
-import {
-  type ColourAdaptation,
-  DEFAULT_COLOUR_ADAPTATION,
-  greyWorldAdaptation,
-} from '../colour/colour-adaptation';
+import { type ColourAdaptation, lightAdaptation } from '../colour/colour-adaptation';
 import { basicColour, type ColourName } from '../colour/colour-names';
 import { type ColourShares, maskColourShares } from '../colour/mask-colour';
 import { TaskSegmentationOptionsError } from '../errors';
@@ -54,12 +50,16 @@ export interface GroundedOptions {
    */
   colourMinShare?: number;
   /**
-   * With a colour word: how far pixels are adapted to neutral light before they are named, from 0 (as shot) to
-   * 1 (the image's average made grey; see `greyWorldAdaptation`). Default 0 (as shot): on random COCO instances
-   * adaptation named fewer right; under a coloured light (a market stall's warm lamp) 0.5 names pale green apples
-   * green that read yellow as shot.
+   * With a colour word: the degree (0-1) of grey-world adaptation to the light's colour before pixels are named
+   * (LightAdaptationOptions.greyWorld; default 0: on random COCO instances it named fewer right; 0.5 names a warm-lit
+   * market stall's pale green apples green, which read yellow as shot).
    */
   colourAdaptation?: number;
+  /**
+   * With a colour word: brighten the image so its 95th-percentile luminance is white before pixels are named
+   * (LightAdaptationOptions.exposure; default true: shaded whites read grey without it).
+   */
+  colourExposure?: boolean;
   /** 'task' (default): each task's LoRA-adapted heads; 'plain': SAM's own heads (the detector + SAM baseline). */
   heads?: BoxHeads;
   /**
@@ -137,7 +137,8 @@ const DEFAULTS = {
   scoreThreshold: 0.15,
   maskNmsIou: 0.5,
   colourMinShare: 0.25,
-  colourAdaptation: DEFAULT_COLOUR_ADAPTATION,
+  colourAdaptation: 0,
+  colourExposure: true,
   heads: 'task' as BoxHeads,
   iouFrom: 'plain' as BoxHeads,
   baseline: false,
@@ -187,6 +188,11 @@ export class GroundedSegmenter {
       throw new TaskSegmentationOptionsError(
         'maskThreshold',
         `must be a finite number, got ${o.maskThreshold}`,
+      );
+    if (typeof o.colourExposure !== 'boolean')
+      throw new TaskSegmentationOptionsError(
+        'colourExposure',
+        `must be true or false, got ${String(o.colourExposure)}`,
       );
     if (typeof o.detectorTiles !== 'boolean')
       throw new TaskSegmentationOptionsError(
@@ -269,7 +275,7 @@ export class GroundedSegmenter {
     // The image's light is estimated once, and only when a task names a colour.
     let light: ColourAdaptation | undefined;
     const adaptation = () => {
-      light ??= greyWorldAdaptation(image, o.colourAdaptation);
+      light ??= lightAdaptation(image, { exposure: o.colourExposure, greyWorld: o.colourAdaptation });
       return light;
     };
     const instancesFor = (g: GroundingLike, lora: LoraWeights | undefined): GroundedInstance[] => {
