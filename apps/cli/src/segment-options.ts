@@ -17,6 +17,7 @@ export interface SegmentOptions {
   detectorModels?: DetectorModelName[];
   detectorTiles?: boolean;
   colourAdaptation?: number;
+  colourExposure: boolean;
   checkpoint?: string;
   encoder: 'use-lite' | 'minilm';
   scoreThreshold?: number;

@@ -33,8 +33,10 @@ export interface TaskSegmentOptions {
   detectorModels?: DetectorModelName[];
   /** Also detect on the image's corner tiles, for small objects (default false; @tasam/detector `tiles`). */
   detectorTiles?: boolean;
-  /** With a colour word: how far pixels are adapted to the image's light before they are named (0-1; default 0.5). */
+  /** With a colour word: the degree of grey-world adaptation to the light's colour (0-1; default 0). */
   colourAdaptation?: number;
+  /** With a colour word: brighten the image so its 95th-percentile luminance is white first (default true). */
+  colourExposure?: boolean;
   /** The detector, perhaps already loading (see `segment`); else made here when the tasks need it. */
   taskDetector?: TaskDetector;
   /** The image, if the caller has decoded it already, and the milliseconds that took. */
@@ -209,6 +211,7 @@ async function segmentTasks(
           scoreThreshold: options.scoreThreshold,
           detectorTiles: options.detectorTiles,
           colourAdaptation: options.colourAdaptation,
+          colourExposure: options.colourExposure,
         });
         timings.detectMs = Math.round(result.timings.detectMs);
         detectionCache = (detector as TaskDetector).cacheStatus();

@@ -225,5 +225,17 @@ describe('tasam segment --task as a subprocess (offline)', () => {
     expect(unreadable.status).toBe(1);
     expect(unreadable.stderr).toContain('no-such.jpg');
     expect(existsSync(overlay)).toBe(false);
+    const adaptation = run(
+      suitcases,
+      '--task',
+      'the red suitcases',
+      '--colour-adaptation',
+      '2',
+      '--overlay',
+      overlay,
+    );
+    expect(adaptation.status).toBe(1);
+    expect(adaptation.stderr).toContain('colourAdaptation: must be a number from 0 to 1, got 2');
+    expect(existsSync(overlay)).toBe(false);
   });
 });

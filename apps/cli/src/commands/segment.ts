@@ -73,8 +73,12 @@ export function segmentCommand(io: CliIO): Command {
     )
     .option(
       '--colour-adaptation <x>',
-      "with --task and a colour word: how far the mask's pixels are adapted to the image's light before they are named, from 0 (as shot, the default) to 1 (the image's average made grey); 0.5 suits scenes under a coloured light",
+      "with --task and a colour word: grey-world adaptation to the colour of the image's light before the mask's pixels are named, from 0 (none, the default) to 1 (the image's average made grey); 0.5 suits scenes under a coloured light",
       parseFiniteNumber,
+    )
+    .option(
+      '--no-colour-exposure',
+      "with --task and a colour word: name the mask's pixels without first brightening the image so that its 95th-percentile luminance is white",
     )
     .option('--checkpoint <file>', 'with --task: hypernetwork checkpoint (default: the shipped one)')
     .addOption(
