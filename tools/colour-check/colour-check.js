@@ -2,22 +2,22 @@
 // Does tasam name colours as people do? Two checks against a developer's own labels, on real COCO images read
 // from the COCO directory (never committed):
 //
-//   node tools/colour-check/colour-check.js [--coco DIR] [--adaptation 0,0.5] [--detector-tiles]
+//   node tools/colour-check/colour-check.js [--coco DIR] [--grey-world 0,0.5] [--detector-tiles]
 //       [--detector-models M --detector-model-dir D]
 //
 // 1. Naming: the colour shares (@tasam/task-segmentation `maskColourShares`) of the ground-truth masks of
 //    labelled instances: the 45 of `instance-colour-labels.json` and the 37 of
 //    `instance-colour-labels-heldout.json` (two random draws of coco-mini instances of colourful categories), and
-//    the 12 annotated apples of val2017 000000560256. For each degree of adaptation to the
-//    image's light (`greyWorldAdaptation`; 0 = as shot) it prints how many instances a task of their labelled
-//    colour keeps (share >= 0.25, GroundedOptions.colourMinShare's default), how many have their labelled colour
-//    as the largest share, and how many times a task of another colour would keep one (false keeps).
-// 2. Tasks: runs the built `tasam segment IMAGE --task T --json --colour-adaptation D` on val2017 000000560256 (a
-//    market stall: red apples, a pile of pale yellow-green ones) for "segment all red apples" and "segment all
-//    green apples" at each degree, and matches each instance to the labelled apple holding at least half of its
-//    pixels, or to an unannotated apple whose labelled point it covers. Prints how many instances lie on apples
-//    of the task's colour, on apples of another colour, and on nothing labelled, and which apples of the task's
-//    colour were found.
+//    the 12 annotated apples of val2017 000000560256. For each way of adapting the pixels to the image's light
+//    (`lightAdaptation`: as shot or exposure on, each with each grey-world degree) it prints how many instances a
+//    task of their labelled colour keeps (share >= 0.25, GroundedOptions.colourMinShare's default), how many have
+//    their labelled colour as the largest share, and how many times a task of another colour would keep one.
+// 2. Tasks: for each of those ways, runs the built `tasam segment IMAGE --task T --json --colour-adaptation D
+//    [--no-colour-exposure]` on val2017 000000560256 (a market stall: red apples, a pile of pale yellow-green
+//    ones) for "segment all red apples" and "segment all green apples", and matches each instance to the labelled
+//    apple holding at least half of its pixels, or to an unannotated apple whose labelled point it covers. Prints
+//    how many instances lie on apples of the task's colour, on apples of another colour, and on nothing labelled,
+//    and which apples of the task's colour were found.
 // Built packages are required (`pnpm build`).
 
 const { execFileSync } = require('node:child_process');
@@ -28,17 +28,21 @@ const { parseArgs } = require('node:util');
 const root = path.resolve(__dirname, '..', '..');
 const pkg = (name) => require(path.join(root, 'packages', name, 'dist'));
 const { decompressRle, decodeMask, loadImageRgb, mergeRles, rleArea, rleFromSegmentation } = pkg('coco-data');
-const { greyWorldAdaptation, maskColourShares } = pkg('task-segmentation');
+const { lightAdaptation, maskColourShares } = pkg('task-segmentation');
 const { values: opts } = parseArgs({
   options: {
     coco: { type: 'string', default: process.env.TASAM_COCO ?? path.join(root, '..', 'shared', 'coco-mini') },
-    adaptation: { type: 'string', default: '0,0.5' },
+    'grey-world': { type: 'string', default: '0,0.5' },
     'detector-tiles': { type: 'boolean', default: false },
     'detector-models': { type: 'string' },
     'detector-model-dir': { type: 'string' },
   },
 });
-const degrees = opts.adaptation.split(',').map(Number);
+// Every way of adapting pixels to the light: exposure off (as shot) or on, each with each grey-world degree.
+const variants = [false, true].flatMap((exposure) =>
+  opts['grey-world'].split(',').map((d) => ({ exposure, greyWorld: Number(d) })),
+);
+const variantName = (v) => `${v.exposure ? 'exposure' : 'as shot'}, grey world ${v.greyWorld}`;
 const MIN_SHARE = 0.25;
 
 const annotations = new Map();
@@ -70,7 +74,7 @@ async function naming() {
 
 async function namingOf(setName, labelled) {
   const images = new Map();
-  const tally = degrees.map(() => ({ kept: 0, largest: 0, falseKeeps: 0 }));
+  const tally = variants.map(() => ({ kept: 0, largest: 0, falseKeeps: 0 }));
   for (const label of labelled) {
     const coco = annotationsOf(label.split);
     const annotation = coco.annotations.find((a) => a.id === label.annotationId);
@@ -78,7 +82,7 @@ async function namingOf(setName, labelled) {
     const key = `${label.split}/${meta.file_name}`;
     if (!images.has(key)) {
       const image = await loadImageRgb(path.join(opts.coco, label.split, meta.file_name));
-      images.set(key, { image, adaptations: degrees.map((d) => greyWorldAdaptation(image, d)) });
+      images.set(key, { image, adaptations: variants.map((v) => lightAdaptation(image, v)) });
     }
     const { image, adaptations } = images.get(key);
     const rle = rleFromSegmentation(annotation.segmentation, meta.height, meta.width);
@@ -92,10 +96,10 @@ async function namingOf(setName, labelled) {
       ).length;
     });
   }
-  degrees.forEach((degree, d) => {
+  variants.forEach((variant, d) => {
     const t = tally[d];
     console.log(
-      `naming, ${setName}, adaptation ${degree}: ${labelled.length} labelled instances; kept by a task of their colour ` +
+      `naming, ${setName}, ${variantName(variant)}: ${labelled.length} labelled instances; kept by a task of their colour ` +
         `${t.kept}, labelled colour the largest share ${t.largest}, kept by a task of another colour ${t.falseKeeps} times`,
     );
   });
@@ -113,7 +117,7 @@ function tasks() {
       rle: rleFromSegmentation(a.segmentation, height, width),
     }));
   const points = apples.unannotated.labels.map((l) => ({ id: `point ${l.point.join(',')}`, ...l }));
-  for (const degree of degrees)
+  for (const v of variants)
     for (const colour of ['red', 'green']) {
       const task = `segment all ${colour} apples`;
       const args = [
@@ -124,16 +128,13 @@ function tasks() {
         task,
         '--json',
         '--colour-adaptation',
-        String(degree),
+        String(v.greyWorld),
       ];
+      if (!v.exposure) args.push('--no-colour-exposure');
       if (opts['detector-tiles']) args.push('--detector-tiles');
       for (const flag of ['detector-models', 'detector-model-dir'])
         if (opts[flag]) args.push(`--${flag}`, opts[flag]);
-      const variant = [
-        `adaptation ${degree}`,
-        opts['detector-tiles'] && '--detector-tiles',
-        opts['detector-models'],
-      ]
+      const variant = [variantName(v), opts['detector-tiles'] && '--detector-tiles', opts['detector-models']]
         .filter(Boolean)
         .join(', ');
       const report = JSON.parse(
