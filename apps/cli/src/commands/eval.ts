@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../atomic-file';
 import { type CliIO, writeLine } from '../cli-context';
 import { DETECTOR_MODELS_HELP, detectorOptionsFromEnv, parseDetectorModels } from '../detector-models';
 import { encoderPrecisionOption } from '../encoder-precision-option';
+import { evalInvocation } from '../eval-invocation';
 import { withInterrupt } from '../interrupt';
 import { parseFiniteNumber, parseNonNegativeInt, parsePositiveInt } from '../number-options';
 import { startProgress } from '../progress';
@@ -264,7 +265,7 @@ export function evalCommand(io: CliIO): Command {
     .action(async (options: EvalOptions, command: Command) => {
       const usage = (message: string): never =>
         command.error(`error: ${message}`, { exitCode: 2, code: 'tasam.usage' });
-      const invocation = `tasam eval ${process.argv.slice(3).join(' ')}`.trim();
+      const invocation = evalInvocation(process.argv.slice(3), options, io.env);
       if (options.merge) {
         if (options.shard) usage('--merge takes no --shard');
         const parts = await readParts(resolve(options.out));
