@@ -1,5 +1,7 @@
 // Types of fuzz-harness.js (plain CommonJS so every package's jest can require it from here).
 
+import type { Arbitrary } from 'fast-check';
+
 /** Where each parser's row is written. */
 export declare const FUZZ_ARTIFACTS: string;
 /** Cases per property (TASAM_FUZZ_RUNS, default 100). */
@@ -97,3 +99,16 @@ export interface JsonMutation {
 }
 export declare const HOSTILE_VALUES: readonly unknown[];
 export declare function mutateJson<T>(value: T, ops: readonly JsonMutation[]): unknown;
+
+/** 1 to `maxLength` byte mutations (see mutateBytes). */
+export declare function byteMutations(maxLength: number): Arbitrary<ByteMutation[]>;
+/**
+ * 1 to `maxLength` JSON mutations (see mutateJson): 'replace' puts a `replacement` value in, 'scale' multiplies a
+ * number by one of `factors`, 'nest' wraps a node in 1 to `maxDepth` arrays.
+ */
+export declare function jsonMutations(options: {
+  replacement: Arbitrary<unknown>;
+  factors: readonly number[];
+  maxDepth: number;
+  maxLength: number;
+}): Arbitrary<JsonMutation[]>;

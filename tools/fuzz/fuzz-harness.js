@@ -378,6 +378,40 @@ function structuredCloneJson(value) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// fast-check arbitraries of those operations, the same in every fuzz test (fast-check is a devDependency of the
+// repository root, so this file finds it).
+
+const fc = require('fast-check');
+
+/** Where an operation acts: a fraction of the input's length (0 <= at < 1). */
+const AT = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+
+/** 1 to `maxLength` byte mutations (see mutateBytes). */
+function byteMutations(maxLength) {
+  return fc.array(fc.record({ kind: fc.constantFrom(...BYTE_MUTATIONS), at: AT, value: fc.nat(255) }), {
+    minLength: 1,
+    maxLength,
+  });
+}
+
+/**
+ * 1 to `maxLength` JSON mutations (see mutateJson): 'replace' puts a `replacement` value in, 'scale' multiplies a
+ * number by one of `factors`, 'nest' wraps a node in 1 to `maxDepth` arrays.
+ */
+function jsonMutations({ replacement, factors, maxDepth, maxLength }) {
+  return fc.array(
+    fc.record({
+      kind: fc.constantFrom(...JSON_MUTATIONS),
+      at: AT,
+      replacement,
+      factor: fc.constantFrom(...factors),
+      depth: fc.integer({ min: 1, max: maxDepth }),
+    }),
+    { minLength: 1, maxLength },
+  );
+}
+
 module.exports = {
   BYTE_MUTATIONS,
   FUZZ_ARTIFACTS,
@@ -388,8 +422,10 @@ module.exports = {
   HOSTILE_VALUES,
   JSON_MUTATIONS,
   ParserFuzz,
+  byteMutations,
   fuzzParams,
   fuzzTimeout,
+  jsonMutations,
   mutateBytes,
   mutateJson,
 };

@@ -8,12 +8,10 @@ import { compressRle, encodeMask, rleToUncompressed } from '@tasam/coco-data';
 import { TasamError } from '@tasam/errors';
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -84,24 +82,13 @@ const hostile = fc.oneof(
   fc.double(),
   fc.integer({ min: -3, max: 70 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 0.5, 1e3, 1e9, 2 ** 32, Number.NaN, Number.POSITIVE_INFINITY),
-    depth: fc.integer({ min: 1, max: 400 }),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 0.5, 1e3, 1e9, 2 ** 32, Number.NaN, Number.POSITIVE_INFINITY],
+  maxDepth: 400,
+  maxLength: 4,
+});
+const byteOps = byteMutations(4);
 
 describe('results JSON under fuzzing', () => {
   it(

@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import { COCO_CATEGORIES } from '@tasam/coco-data';
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -65,14 +63,7 @@ const read = (bytes: Uint8Array | string) =>
     readOptions,
   );
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
+const byteOps = byteMutations(4);
 
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
@@ -80,16 +71,12 @@ const hostile = fc.oneof(
   fc.double(),
   fc.integer({ min: -5, max: 100 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 0.5, 2, 1e9, Number.NaN, Number.POSITIVE_INFINITY),
-    depth: fc.integer({ min: 1, max: 200 }),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 0.5, 2, 1e9, Number.NaN, Number.POSITIVE_INFINITY],
+  maxDepth: 200,
+  maxLength: 4,
+});
 
 describe('detection-cache entries under fuzzing', () => {
   it(

@@ -5,12 +5,10 @@
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '@tasam/lora';
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -85,29 +83,18 @@ function parts(bytes: Uint8Array) {
   return { metadata, tensors: [...tensors] as [string, SafetensorsTensor][] };
 }
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const byteOps = byteMutations(3);
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
   fc.constantFrom(1e6, 1e8, 2 ** 30, 3, 0, 7, 16, 'fuzz-encoder', 'a.layers.99999999'),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 2, 0.5, 1e6, 1e9, Number.NaN),
-    depth: fc.integer({ min: 1, max: 50 }),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 2, 0.5, 1e6, 1e9, Number.NaN],
+  maxDepth: 50,
+  maxLength: 3,
+});
 
 describe('hypernet checkpoints under fuzzing', () => {
   it(

@@ -3,12 +3,10 @@
 // one rank, finite values and scaling) or a typed error naming the file.
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -66,14 +64,7 @@ const VALID_METADATA = adapterMetadata(VALID_WEIGHTS_WITH_META);
 const decode = (fuzz: ParserFuzz, bytes: Uint8Array, alpha?: number) =>
   fuzz.run(SOURCE, () => decodeLora(bytes, { source: SOURCE, alpha }), { check: wellFormed });
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const byteOps = byteMutations(3);
 const hostileNumberText = fc.oneof(
   fc.constantFrom(
     '0',
@@ -167,19 +158,15 @@ describe('LoRA files under fuzzing', () => {
       const length = Number(new DataView(VALID.buffer).getBigUint64(0, true));
       const header = JSON.parse(new TextDecoder().decode(VALID.subarray(8, 8 + length)));
       const data = VALID.subarray(8 + length);
-      const ops: fc.Arbitrary<JsonMutation[]> = fc.array(
-        fc.record({
-          kind: fc.constantFrom(...JSON_MUTATIONS),
-          at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-          replacement: fc.oneof(
-            fc.constantFrom(...HOSTILE_VALUES),
-            fc.constantFrom('F16', 'BF16', 'F64', 'I8', [3, 2], [2, 4], [4, 2], [0, 2], [2], [1, 1, 8]),
-          ),
-          factor: fc.constantFrom(-1, 0, 2, 0.5, 1e9),
-          depth: fc.integer({ min: 1, max: 50 }),
-        }),
-        { minLength: 1, maxLength: 3 },
-      );
+      const ops = jsonMutations({
+        replacement: fc.oneof(
+          fc.constantFrom(...HOSTILE_VALUES),
+          fc.constantFrom('F16', 'BF16', 'F64', 'I8', [3, 2], [2, 4], [4, 2], [0, 2], [2], [1, 1, 8]),
+        ),
+        factors: [-1, 0, 2, 0.5, 1e9],
+        maxDepth: 50,
+        maxLength: 3,
+      });
       fc.assert(
         fc.property(ops, (list) => {
           const text = new TextEncoder().encode(JSON.stringify(mutateJson(header, list)) ?? '');
@@ -285,16 +272,12 @@ describe('LoRA adapter config (metadata) under fuzzing', () => {
     () => {
       fc.assert(
         fc.property(
-          fc.array(
-            fc.record({
-              kind: fc.constantFrom(...JSON_MUTATIONS),
-              at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-              replacement: fc.oneof(hostileNumberText, fc.constantFrom(...HOSTILE_VALUES)),
-              factor: fc.constant(-1),
-              depth: fc.integer({ min: 1, max: 3 }),
-            }),
-            { minLength: 1, maxLength: 3 },
-          ),
+          jsonMutations({
+            replacement: fc.oneof(hostileNumberText, fc.constantFrom(...HOSTILE_VALUES)),
+            factors: [-1],
+            maxDepth: 3,
+            maxLength: 3,
+          }),
           (ops) => {
             const length = Number(new DataView(VALID.buffer).getBigUint64(0, true));
             const header = JSON.parse(new TextDecoder().decode(VALID.subarray(8, 8 + length)));

@@ -4,12 +4,10 @@
 // views).
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -84,14 +82,7 @@ function file(header: unknown, data: Uint8Array): Uint8Array {
   return out;
 }
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const byteOps = byteMutations(3);
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
   fc.constantFrom('F32', 'F16', 'BF16', 'U8', 'I64', 'F64', 'Q4', 'f32'),
@@ -99,16 +90,12 @@ const hostile = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
   fc.integer({ min: -10, max: 60 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 2, 1e9, 2 ** 32, 2 ** 53),
-    depth: fc.integer({ min: 1, max: 200 }),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 2, 1e9, 2 ** 32, 2 ** 53],
+  maxDepth: 200,
+  maxLength: 3,
+});
 
 describe('safetensors under fuzzing', () => {
   it(

@@ -7,13 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
-  fuzzTimeout,
-  mutateBytes,
-  ParserFuzz,
-} from '../../../tools/fuzz/fuzz-harness';
+import { byteMutations, fuzzTimeout, mutateBytes, ParserFuzz } from '../../../tools/fuzz/fuzz-harness';
 import { EmbeddingCache, type EmbeddingCacheRead } from './embedding-cache';
 
 const fuzz = new ParserFuzz({ package: '@tasam/sam-runtime', parser: 'embedding-cache files' });
@@ -54,14 +48,7 @@ const read = (bytes: Uint8Array) =>
     options,
   );
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
+const byteOps = byteMutations(4);
 
 describe('embedding-cache files under fuzzing', () => {
   it(

@@ -5,12 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -124,30 +122,19 @@ function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 5 },
-);
+const byteOps = byteMutations(5);
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
   fc.jsonValue({ maxDepth: 2 }),
   fc.double(),
   fc.integer({ min: -5, max: 1000 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 0.5, 1e3, 1e9, 2 ** 32, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY),
-    depth: fc.integer({ min: 1, max: 400 }),
-  }),
-  { minLength: 1, maxLength: 5 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 0.5, 1e3, 1e9, 2 ** 32, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY],
+  maxDepth: 400,
+  maxLength: 5,
+});
 const chunking = fc.tuple(
   fc.option(fc.integer({ min: 1, max: 4096 }), { nil: undefined }),
   fc.option(fc.integer({ min: 1, max: 2048 }), { nil: undefined }),

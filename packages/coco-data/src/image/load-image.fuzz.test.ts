@@ -6,13 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
-import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
-  fuzzTimeout,
-  mutateBytes,
-  ParserFuzz,
-} from '../../../../tools/fuzz/fuzz-harness';
+import { byteMutations, fuzzTimeout, mutateBytes, ParserFuzz } from '../../../../tools/fuzz/fuzz-harness';
 import { ImageDecodeError, ImageReadError, ImageTooLargeError } from '../errors';
 import { imagePixelLimit, loadImageRgb, type RgbImage } from './load-image';
 
@@ -44,14 +38,7 @@ const wellFormed =
 const load = (bytes: Uint8Array) =>
   fuzz.runAsync(nameOf(bytes), () => loadImageRgb(bytes), { check: wellFormed(bytes) });
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const byteOps = byteMutations(3);
 
 const REAL_JPEG = readFileSync(join(__dirname, '../../test/fixtures/coco/val2017/000000404484.jpg'));
 let samples: Buffer[] = [];

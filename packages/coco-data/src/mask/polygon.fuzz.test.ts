@@ -5,8 +5,7 @@ import fc from 'fast-check';
 import {
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateJson,
   ParserFuzz,
 } from '../../../../tools/fuzz/fuzz-harness';
@@ -106,17 +105,16 @@ describe('polygons under fuzzing', () => {
       const polygons = (realSegmentations.annotations as { segmentation: unknown }[])
         .map((a) => a.segmentation)
         .filter(Array.isArray);
-      const op: fc.Arbitrary<JsonMutation> = fc.record({
-        kind: fc.constantFrom(...JSON_MUTATIONS),
-        at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+      const ops = jsonMutations({
         replacement: fc.oneof(fc.constantFrom(...HOSTILE_VALUES), hostileNumber),
-        factor: fc.constantFrom(-1, 0, 1e3, 1e6, 1e9, Number.NaN),
-        depth: fc.integer({ min: 1, max: 40 }),
+        factors: [-1, 0, 1e3, 1e6, 1e9, Number.NaN],
+        maxDepth: 40,
+        maxLength: 4,
       });
       fc.assert(
         fc.property(
           fc.constantFrom(...polygons),
-          fc.array(op, { minLength: 1, maxLength: 4 }),
+          ops,
           fc.constantFrom([480, 640], [1, 1], [0, 640], [100000, 40000], [1, 2 ** 32 - 1]),
           (polygon, ops, [h, w]) => {
             const mutated = mutateJson(polygon, ops);

@@ -3,12 +3,10 @@
 // typed error; nothing allocates beyond the input's size.
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -65,24 +63,13 @@ const codecString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 64 }),
   fc.string({ maxLength: 16 }),
 );
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: fc.oneof(fc.constantFrom(...HOSTILE_VALUES), fc.jsonValue({ maxDepth: 2 })),
-    factor: fc.constantFrom(-1, 0, 0.5, 1e3, 2 ** 32, Number.NaN),
-    depth: fc.integer({ min: 1, max: 40 }),
-  }),
-  { minLength: 1, maxLength: 4 },
-);
+const byteOps = byteMutations(4);
+const jsonOps = jsonMutations({
+  replacement: fc.oneof(fc.constantFrom(...HOSTILE_VALUES), fc.jsonValue({ maxDepth: 2 })),
+  factors: [-1, 0, 0.5, 1e3, 2 ** 32, Number.NaN],
+  maxDepth: 40,
+  maxLength: 4,
+});
 
 /** A random mask and its RLE, the valid inputs mutations start from. */
 const validRle = fc

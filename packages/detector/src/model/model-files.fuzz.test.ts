@@ -8,12 +8,10 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import {
-  BYTE_MUTATIONS,
-  type ByteMutation,
+  byteMutations,
   fuzzTimeout,
   HOSTILE_VALUES,
-  JSON_MUTATIONS,
-  type JsonMutation,
+  jsonMutations,
   mutateBytes,
   mutateJson,
   ParserFuzz,
@@ -85,14 +83,7 @@ function load(graph: Uint8Array, weights: Uint8Array | undefined, verify: boolea
   return fuzz.runAsync(dir, () => readModelArtifacts(dir, verify), { check: wellFormed });
 }
 
-const byteOps: fc.Arbitrary<ByteMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...BYTE_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    value: fc.nat(255),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const byteOps = byteMutations(3);
 const hostile = fc.oneof(
   fc.constantFrom(...HOSTILE_VALUES),
   fc.constantFrom(
@@ -106,16 +97,12 @@ const hostile = fc.oneof(
   fc.constantFrom('string', 'complex64', 'int64', [2 ** 20, 2 ** 20], [1e9], [46], [-1, 2], [11, 1]),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const jsonOps: fc.Arbitrary<JsonMutation[]> = fc.array(
-  fc.record({
-    kind: fc.constantFrom(...JSON_MUTATIONS),
-    at: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-    replacement: hostile,
-    factor: fc.constantFrom(-1, 0, 2, 1e9, 2 ** 32, Number.NaN),
-    depth: fc.integer({ min: 1, max: 100 }),
-  }),
-  { minLength: 1, maxLength: 3 },
-);
+const jsonOps = jsonMutations({
+  replacement: hostile,
+  factors: [-1, 0, 2, 1e9, 2 ** 32, Number.NaN],
+  maxDepth: 100,
+  maxLength: 3,
+});
 
 describe('detector model files under fuzzing', () => {
   it(
