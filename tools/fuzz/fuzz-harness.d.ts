@@ -102,6 +102,8 @@ export declare function mutateJson<T>(value: T, ops: readonly JsonMutation[]): u
 
 /** 1 to `maxLength` byte mutations (see mutateBytes). */
 export declare function byteMutations(maxLength: number): Arbitrary<ByteMutation[]>;
+/** A value for a JSON field: HOSTILE_VALUES, any small JSON, any double, or an integer of `integers`. */
+export declare function hostileJsonValue(integers: { min: number; max: number }): Arbitrary<unknown>;
 /**
  * 1 to `maxLength` JSON mutations (see mutateJson): 'replace' puts a `replacement` value in, 'scale' multiplies a
  * number by one of `factors`, 'nest' wraps a node in 1 to `maxDepth` arrays.

@@ -395,6 +395,16 @@ function byteMutations(maxLength) {
   });
 }
 
+/** A value for a JSON field: HOSTILE_VALUES, any small JSON, any double, or an integer of `integers`. */
+function hostileJsonValue(integers) {
+  return fc.oneof(
+    fc.constantFrom(...HOSTILE_VALUES),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.double(),
+    fc.integer(integers),
+  );
+}
+
 /**
  * 1 to `maxLength` JSON mutations (see mutateJson): 'replace' puts a `replacement` value in, 'scale' multiplies a
  * number by one of `factors`, 'nest' wraps a node in 1 to `maxDepth` arrays.
@@ -425,6 +435,7 @@ module.exports = {
   byteMutations,
   fuzzParams,
   fuzzTimeout,
+  hostileJsonValue,
   jsonMutations,
   mutateBytes,
   mutateJson,

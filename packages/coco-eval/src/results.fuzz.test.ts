@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import {
   byteMutations,
   fuzzTimeout,
-  HOSTILE_VALUES,
+  hostileJsonValue,
   jsonMutations,
   mutateBytes,
   mutateJson,
@@ -76,12 +76,7 @@ function use(results: CocoResults): CocoResults {
   return results;
 }
 
-const hostile = fc.oneof(
-  fc.constantFrom(...HOSTILE_VALUES),
-  fc.jsonValue({ maxDepth: 2 }),
-  fc.double(),
-  fc.integer({ min: -3, max: 70 }),
-);
+const hostile = hostileJsonValue({ min: -3, max: 70 });
 const jsonOps = jsonMutations({
   replacement: hostile,
   factors: [-1, 0, 0.5, 1e3, 1e9, 2 ** 32, Number.NaN, Number.POSITIVE_INFINITY],

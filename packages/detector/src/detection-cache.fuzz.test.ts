@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import {
   byteMutations,
   fuzzTimeout,
-  HOSTILE_VALUES,
+  hostileJsonValue,
   jsonMutations,
   mutateBytes,
   mutateJson,
@@ -65,12 +65,7 @@ const read = (bytes: Uint8Array | string) =>
 
 const byteOps = byteMutations(4);
 
-const hostile = fc.oneof(
-  fc.constantFrom(...HOSTILE_VALUES),
-  fc.jsonValue({ maxDepth: 2 }),
-  fc.double(),
-  fc.integer({ min: -5, max: 100 }),
-);
+const hostile = hostileJsonValue({ min: -5, max: 100 });
 const jsonOps = jsonMutations({
   replacement: hostile,
   factors: [-1, 0, 0.5, 2, 1e9, Number.NaN, Number.POSITIVE_INFINITY],
