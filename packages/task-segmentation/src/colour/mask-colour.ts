@@ -12,7 +12,7 @@ const MAX_SAMPLES = 20000;
 
 /**
  * What share of a mask's pixels have each basic colour name (CIELAB classification of every sampled pixel),
- * the pixels first adapted to neutral light by `adaptation` when given (see `greyWorldAdaptation`).
+ * the pixels first adapted to the image's light by `adaptation` when given (see `lightAdaptation`).
  */
 export function maskColourShares(image: RgbImage, rle: Rle, adaptation?: ColourAdaptation): ColourShares {
   const mask = decodeMask(rle);
